@@ -1,0 +1,77 @@
+package dev.outpost.core.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** An app's {@code outpost.toml}, parsed and validated; every default is filled in. */
+public record AppConfig(String app, String primaryRegion, Build build, Map<String, String> env, List<Service> services,
+                        Scale scale, Deploy deploy, Vm vm, Budget budget) {
+
+    public AppConfig {
+        env = env == null ? Map.of() : Map.copyOf(env);
+        services = services == null ? List.of() : List.copyOf(services);
+        build = build == null ? new Build(null, null, List.of()) : build;
+        scale = scale == null ? Scale.DEFAULT : scale;
+        deploy = deploy == null ? Deploy.DEFAULT : deploy;
+        vm = vm == null ? Vm.DEFAULT : vm;
+        budget = budget == null ? new Budget(null) : budget;
+    }
+
+    public AppConfig withApp(String name) {
+        return new AppConfig(name, primaryRegion, build, env, services, scale, deploy, vm, budget);
+    }
+
+    /** How the artifact is made: a Dockerfile, a local image, or a command run from the source bundle. */
+    public record Build(String dockerfile, String image, List<String> cmd) {
+        public Build {
+            cmd = cmd == null ? List.of() : List.copyOf(cmd);
+        }
+    }
+
+    /** An internal port exposed on public ports, with its concurrency limits and checks. */
+    public record Service(int internalPort, String protocol, List<Port> ports, Concurrency concurrency,
+                          List<HttpCheck> httpChecks, List<TcpCheck> tcpChecks) {
+        public Service {
+            ports = ports == null ? List.of() : List.copyOf(ports);
+            httpChecks = httpChecks == null ? List.of() : List.copyOf(httpChecks);
+            tcpChecks = tcpChecks == null ? List.of() : List.copyOf(tcpChecks);
+            concurrency = concurrency == null ? Concurrency.DEFAULT : concurrency;
+        }
+    }
+
+    public record Port(int port, List<String> handlers) {
+        public Port {
+            handlers = handlers == null ? List.of() : List.copyOf(handlers);
+        }
+    }
+
+    /** {@code type} is {@code requests} or {@code connections}. */
+    public record Concurrency(String type, int softLimit, int hardLimit) {
+        public static final Concurrency DEFAULT = new Concurrency("requests", 20, 25);
+    }
+
+    public record HttpCheck(String path, String method, Duration interval, Duration timeout, Duration gracePeriod) {}
+
+    public record TcpCheck(Duration interval, Duration timeout, Duration gracePeriod) {}
+
+    /** Desired count per region and the idle behaviour. */
+    public record Scale(Map<String, Integer> regions, boolean autostop, boolean autostart, int minRunning) {
+        public static final Scale DEFAULT = new Scale(Map.of(), false, false, 0);
+
+        public Scale {
+            regions = regions == null ? Map.of() : Map.copyOf(regions);
+        }
+    }
+
+    /** {@code maxUnavailable} below 1 is a fraction of the instances, 1 or more a count. */
+    public record Deploy(String strategy, double maxUnavailable, Duration waitTimeout) {
+        public static final Deploy DEFAULT = new Deploy("rolling", 0.33, Duration.ofMinutes(2));
+    }
+
+    public record Vm(String size) {
+        public static final Vm DEFAULT = new Vm("shared-1x");
+    }
+
+    public record Budget(Double monthlyUsd) {}
+}
