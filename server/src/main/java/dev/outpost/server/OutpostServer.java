@@ -1,0 +1,101 @@
+package dev.outpost.server;
+
+import dev.outpost.core.Json;
+import dev.outpost.server.api.AppsApi;
+import dev.outpost.server.api.Authentication;
+import dev.outpost.server.api.Blocking;
+import dev.outpost.server.api.ErrorMapping;
+import dev.outpost.server.api.HostsApi;
+import dev.outpost.server.api.ReleasesApi;
+import dev.outpost.server.api.RoutesApi;
+import dev.outpost.server.api.TokensApi;
+import dev.outpost.server.auth.TokenAuth;
+import dev.outpost.server.registry.BlobStore;
+import dev.outpost.server.registry.RegistryApi;
+import dev.outpost.server.scheduler.Reconciler;
+import dev.outpost.server.watch.IndexWatch;
+import dev.outpost.store.Store;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The control plane: the {@code /v1} API and {@code /v2} registry on Javalin (virtual threads), the
+ * blocking-query watch fed by the store, and the scheduler loop. {@link #start} binds; {@link #close}
+ * stops the loop and the listener (the store belongs to the caller).
+ */
+public final class OutpostServer implements AutoCloseable {
+    private final ServerConfig config;
+    private final Store store;
+    private final IndexWatch watch;
+    private final Reconciler reconciler;
+    private final Javalin javalin;
+
+    public OutpostServer(ServerConfig config, Store store, Clock clock) throws IOException {
+        this.config = config;
+        this.store = store;
+        this.watch = new IndexWatch(store.index());
+        store.onChange(watch::advance);
+        this.reconciler = new Reconciler(store, watch, clock);
+        BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
+        RegionDirectory regions = new RegionDirectory(config.regions(), store);
+        TokenAuth auth = new TokenAuth(store);
+        AppsApi apps = new AppsApi(store, regions, clock);
+        this.javalin = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
+            cfg.http.maxRequestSize = 16L * 1024 * 1024;
+            ErrorMapping.install(cfg);
+            cfg.routes.exception(RegistryApi.RegistryError.class, RegistryApi::render);
+            cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+            Authentication.install(cfg.routes, auth);
+            Blocking.install(cfg.routes, watch);
+            apps.register(cfg.routes);
+            new ReleasesApi(store, blobs, apps, clock).register(cfg.routes);
+            new HostsApi(store, regions, clock).register(cfg.routes);
+            new RoutesApi(store).register(cfg.routes);
+            new TokensApi(store, clock).register(cfg.routes);
+            new RegistryApi(blobs, store, auth).register(cfg.routes);
+        });
+    }
+
+    public void start() {
+        try {
+            javalin.start(config.bindHost(), config.port());
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException) {
+                    throw new ServerException("address in use: " + config.bindHost() + ":" + config.port()
+                            + " (is another outpost dev running?)", e);
+                }
+            }
+            throw new ServerException("cannot start the API on " + config.bindHost() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        reconciler.start();
+    }
+
+    /** The API's base URL, e.g. {@code http://127.0.0.1:7280}. */
+    public URI url() {
+        return URI.create("http://" + config.bindHost() + ":" + javalin.port());
+    }
+
+    public IndexWatch watch() {
+        return watch;
+    }
+
+    public Reconciler reconciler() {
+        return reconciler;
+    }
+
+    @Override
+    public void close() {
+        reconciler.close();
+        javalin.stop();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.outpost.server.api;
+
+import dev.outpost.core.api.CreateReleaseRequest;
+import dev.outpost.core.config.AppConfig;
+import dev.outpost.core.model.App;
+import dev.outpost.server.registry.BlobStore;
+import dev.outpost.store.Store;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
+
+/** Releases: a new one starts a deploy (the scheduler takes it from there). */
+public final class ReleasesApi {
+    private final Store store;
+    private final BlobStore blobs;
+    private final AppsApi apps;
+    private final Clock clock;
+
+    public ReleasesApi(Store store, BlobStore blobs, AppsApi apps, Clock clock) {
+        this.store = store;
+        this.blobs = blobs;
+        this.apps = apps;
+        this.clock = clock;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/apps/{app}/releases", ctx -> {
+            AppsApi.app(store, ctx.pathParam("app"));
+            ctx.json(store.listReleases(ctx.pathParam("app")));
+        });
+        routes.get("/v1/apps/{app}/releases/{version}", ctx -> {
+            String app = ctx.pathParam("app");
+            AppsApi.app(store, app);
+            int version = Requests.intPath(ctx, "version");
+            ctx.json(store.findRelease(app, version).orElseThrow(() ->
+                    ApiException.notFound("release v" + version + " of app " + app + " not found (outpost releases lists them)")));
+        });
+        routes.post("/v1/apps/{app}/releases", this::create);
+    }
+
+    private void create(Context ctx) {
+        App app = AppsApi.app(store, ctx.pathParam("app"));
+        CreateReleaseRequest req = Requests.body(ctx, CreateReleaseRequest.class);
+        if (req.artifactDigest() == null || !BlobStore.isDigest(req.artifactDigest())) {
+            throw ApiException.badRequest("artifactDigest \"" + req.artifactDigest() + "\" is not a digest (expected sha256:<64 hex digits>)");
+        }
+        if (!blobs.exists(req.artifactDigest())) {
+            throw ApiException.badRequest("artifact " + req.artifactDigest() + " is not in the registry: upload it first (outpost deploy does)");
+        }
+        AppConfig config = req.config();
+        if (config == null) {
+            throw ApiException.badRequest("config is missing: send the app's parsed outpost.toml");
+        }
+        if (config.build().cmd().isEmpty()) {
+            throw ApiException.badRequest("config.build.cmd is empty: the process driver runs [build] cmd from the bundle; set it in outpost.toml");
+        }
+        if (config.deploy() == null || config.deploy().waitTimeout() == null || config.deploy().waitTimeout().isNegative()
+                || config.deploy().waitTimeout().isZero()) {
+            throw ApiException.badRequest("config.deploy.waitTimeout must be a positive duration");
+        }
+        config = config.withApp(app.name());
+        if (app.scale().isEmpty() && !config.scale().regions().isEmpty()) {
+            apps.checkCounts(config.scale().regions(), "scale.regions");
+            store.setScale(app.name(), config.scale().regions());
+        }
+        Instant now = clock.instant();
+        ctx.status(201).json(store.createRelease(app.name(), req.artifactDigest(), config, now, now.plus(config.deploy().waitTimeout())));
+    }
+}

@@ -1,0 +1,16 @@
+package dev.outpost.server.scheduler;
+
+import dev.outpost.core.model.App;
+import dev.outpost.core.model.Host;
+import dev.outpost.core.model.Instance;
+import dev.outpost.core.model.Release;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A read-only snapshot of what the scheduler decides from: apps with their releases (newest first),
+ * hosts, every instance row, and the time.
+ */
+public record ClusterView(List<App> apps, Map<String, List<Release>> releases, List<Host> hosts, List<Instance> instances,
+                          Instant now) {}

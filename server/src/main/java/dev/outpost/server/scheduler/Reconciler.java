@@ -1,0 +1,114 @@
+package dev.outpost.server.scheduler;
+
+import dev.outpost.core.Ids;
+import dev.outpost.core.model.App;
+import dev.outpost.core.model.DesiredState;
+import dev.outpost.core.model.Health;
+import dev.outpost.core.model.Instance;
+import dev.outpost.core.model.InstanceState;
+import dev.outpost.core.model.Release;
+import dev.outpost.core.model.ReleaseStatus;
+import dev.outpost.server.watch.IndexWatch;
+import dev.outpost.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler's loop: on every change (and every second, for deadlines) it snapshots the store
+ * into a {@link ClusterView}, asks {@link Scheduler} for a {@link Plan} and applies it. One thread,
+ * so plans never race each other; level-triggered, so a plan lost to a crash is simply made again.
+ */
+public final class Reconciler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+    private static final Duration TICK = Duration.ofSeconds(1);
+
+    private final Store store;
+    private final IndexWatch watch;
+    private final Clock clock;
+    private final Scheduler scheduler = new Scheduler();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public Reconciler(Store store, IndexWatch watch, Clock clock) {
+        this.store = store;
+        this.watch = watch;
+        this.clock = clock;
+        this.thread = Thread.ofPlatform().name("outpost-scheduler").daemon().unstarted(this::loop);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void loop() {
+        long seen = 0;
+        while (running) {
+            try {
+                seen = watch.await(seen, TICK);
+                reconcileOnce();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("scheduler pass failed; retrying on the next change", e);
+            }
+        }
+    }
+
+    /** One pass: view, plan, apply. Public for tests that step the loop by hand. */
+    public Plan reconcileOnce() {
+        Instant now = clock.instant();
+        List<App> apps = store.listApps();
+        Map<String, List<Release>> releases = new HashMap<>();
+        for (App app : apps) {
+            releases.put(app.name(), store.listReleases(app.name()));
+        }
+        ClusterView view = new ClusterView(apps, releases, store.listHosts(), store.listInstances(), now);
+        Plan plan = scheduler.plan(view);
+        apply(plan, view, now);
+        return plan;
+    }
+
+    private void apply(Plan plan, ClusterView view, Instant now) {
+        for (Plan.ReleaseOutcome o : plan.outcomes()) {
+            if (o.status() == ReleaseStatus.ACTIVE) {
+                App app = view.apps().stream().filter(a -> a.name().equals(o.app())).findFirst().orElse(null);
+                if (app != null && app.currentRelease() != null && app.currentRelease() != o.version()) {
+                    store.updateRelease(o.app(), app.currentRelease(), ReleaseStatus.SUPERSEDED, "replaced by v" + o.version(), null);
+                }
+                store.setCurrentRelease(o.app(), o.version());
+            }
+            store.updateRelease(o.app(), o.version(), o.status(), o.message(), o.failure());
+            log.info("{} v{}: {} ({})", o.app(), o.version(), o.status().wire(), o.message());
+        }
+        for (Plan.DesiredChange c : plan.desiredChanges()) {
+            store.setDesired(c.instanceId(), c.desired());
+            log.info("instance {}: desired {} ({})", c.instanceId(), c.desired().wire(), c.reason());
+        }
+        for (Plan.Placement p : plan.placements()) {
+            Instance i = new Instance(Ids.instance(), p.app(), p.release(), p.region(), p.hostId(), null, null,
+                    InstanceState.CREATED, DesiredState.RUNNING, Health.UNKNOWN, null, null, 0, List.of(), now, now);
+            store.insertInstance(i);
+            log.info("placed {} v{} in {} on {} as {}", p.app(), p.release(), p.region(), p.hostId(), i.id());
+        }
+        for (String id : plan.purges()) {
+            store.deleteInstance(id);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
