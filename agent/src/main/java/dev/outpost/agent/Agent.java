@@ -1,0 +1,217 @@
+package dev.outpost.agent;
+
+import dev.outpost.agent.blob.BlobCache;
+import dev.outpost.agent.control.ControlPlane;
+import dev.outpost.agent.control.ControlPlaneException;
+import dev.outpost.agent.driver.Driver;
+import dev.outpost.agent.driver.DriverException;
+import dev.outpost.agent.driver.InstanceHandle;
+import dev.outpost.agent.driver.process.ProcessDriver;
+import dev.outpost.core.api.Assignment;
+import dev.outpost.core.api.Assignments;
+import dev.outpost.core.api.RegisterHostRequest;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent of one host: registers the host and heartbeats every 10 s, watches the host's
+ * assignments with blocking queries, and keeps one {@link InstanceSupervisor} per assigned
+ * instance. When the server is unreachable it backs off and retries while the instances keep
+ * running; on start it re-adopts the instances its driver still runs.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final AgentConfig config;
+    private final HostRuntime host;
+    private final Map<String, InstanceSupervisor> supervisors = new HashMap<>();
+    /** Supervisors still running, including unassigned ones that are cleaning up. */
+    private final Set<InstanceSupervisor> live = ConcurrentHashMap.newKeySet();
+    private Map<String, InstanceHandle> orphans = Map.of();
+    private Thread heartbeat;
+    private Thread watch;
+    private boolean started;
+    private boolean closed;
+
+    /** An agent running instances with the {@code process} driver. */
+    public Agent(AgentConfig config, ControlPlane controlPlane) {
+        this(config, controlPlane, new ProcessDriver(config.dataDir(), config.address()));
+    }
+
+    /** An agent running instances with {@code driver}. */
+    public Agent(AgentConfig config, ControlPlane controlPlane, Driver driver) {
+        this(config, controlPlane, driver, AgentTiming.DEFAULT);
+    }
+
+    Agent(AgentConfig config, ControlPlane controlPlane, Driver driver, AgentTiming timing) {
+        this.config = config;
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "agent-timers-" + config.hostId());
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient checkHttp = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        this.host = new HostRuntime(config, timing, controlPlane, driver, new BlobCache(config.dataDir(), controlPlane),
+                checkHttp, timers);
+    }
+
+    /** Re-adopts what the driver still runs, then starts the heartbeat and the watch on virtual threads. */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("agent " + config.hostId() + " was already started");
+        }
+        started = true;
+        Map<String, InstanceHandle> found = new HashMap<>();
+        for (InstanceHandle h : host.driver().list()) {
+            found.put(h.instanceId(), h);
+        }
+        orphans = found;
+        if (!found.isEmpty()) {
+            LOG.info("agent {} found {} instance(s) still running: {}", config.hostId(), found.size(), found.keySet());
+        }
+        heartbeat = Thread.ofVirtual().name("agent-heartbeat-" + config.hostId()).start(this::heartbeatLoop);
+        watch = Thread.ofVirtual().name("agent-watch-" + config.hostId()).start(this::watchLoop);
+        LOG.info("agent {} started in {} on {} ({} driver, data in {})", config.hostId(), config.region(),
+                config.address(), host.driver().name(), config.dataDir());
+    }
+
+    /** Stops the loop and every instance it runs, and waits for them to be gone. */
+    @Override
+    public void close() {
+        List<InstanceSupervisor> toClose;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toClose = List.copyOf(live);
+        }
+        interruptAndJoin(heartbeat);
+        interruptAndJoin(watch);
+        toClose.forEach(InstanceSupervisor::close);
+        try {
+            for (InstanceSupervisor s : toClose) {
+                s.await(CLOSE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        host.timers().shutdownNow();
+        host.checkHttp().close();
+        LOG.info("agent {} stopped", config.hostId());
+    }
+
+    private void heartbeatLoop() {
+        RegisterHostRequest me = new RegisterHostRequest(config.region(), config.address(), config.memoryMb());
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                host.controlPlane().register(config.hostId(), me);
+            } catch (ControlPlaneException e) {
+                LOG.warn("heartbeat of host {} failed: {}", config.hostId(), e.getMessage());
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(host.timing().heartbeat());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void watchLoop() {
+        Backoff backoff = host.timing().backoff();
+        long index = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            Assignments answer;
+            try {
+                answer = host.controlPlane().assignments(config.hostId(), index, host.timing().watchWait());
+            } catch (ControlPlaneException e) {
+                Duration delay = backoff.next();
+                LOG.warn("watching assignments of host {} failed, retrying in {} (instances keep running): {}",
+                        config.hostId(), delay, e.getMessage());
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+                continue;
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoff.reset();
+            index = answer.index();
+            apply(answer.assignments() == null ? List.of() : answer.assignments());
+        }
+    }
+
+    private synchronized void apply(List<Assignment> assignments) {
+        if (closed) {
+            return;
+        }
+        Set<String> assigned = new HashSet<>();
+        for (Assignment a : assignments) {
+            assigned.add(a.instanceId());
+            supervisors.computeIfAbsent(a.instanceId(), this::supervise).desired(a);
+        }
+        for (var it = supervisors.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!assigned.contains(e.getKey())) {
+                e.getValue().unassigned();
+                it.remove();
+            }
+        }
+        // What an earlier agent left running but the server no longer assigns here goes away.
+        for (InstanceHandle orphan : orphans.values()) {
+            LOG.info("instance {} runs here but is not assigned to host {}; removing it", orphan.instanceId(), config.hostId());
+            try {
+                host.driver().destroy(orphan.instanceId());
+            } catch (DriverException e) {
+                LOG.error("cannot remove unassigned instance {}: {}", orphan.instanceId(), e.getMessage(), e);
+            }
+        }
+        orphans = Map.of();
+    }
+
+    private InstanceSupervisor supervise(String instanceId) {
+        InstanceHandle adopted = orphans.isEmpty() ? null : removeOrphan(instanceId);
+        InstanceSupervisor[] self = new InstanceSupervisor[1];
+        self[0] = new InstanceSupervisor(instanceId, host, adopted, () -> live.remove(self[0]));
+        live.add(self[0]);
+        return self[0].start();
+    }
+
+    private InstanceHandle removeOrphan(String instanceId) {
+        Map<String, InstanceHandle> rest = new HashMap<>(orphans);
+        InstanceHandle h = rest.remove(instanceId);
+        orphans = rest;
+        return h;
+    }
+
+    private static void interruptAndJoin(Thread t) {
+        if (t == null) {
+            return;
+        }
+        t.interrupt();
+        try {
+            t.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
