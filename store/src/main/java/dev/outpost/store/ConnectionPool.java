@@ -33,11 +33,23 @@ final class ConnectionPool {
         }
     }
 
-    /** The innermost message of {@code e}'s causes: the driver's own words, not the pool's wrapping. */
+    /**
+     * The driver's own words for {@code e}: the innermost {@link java.sql.SQLException} message (it names
+     * host and port, where its socket cause only says "Connection refused"), else the innermost message.
+     */
     static String rootMessage(Throwable e) {
+        String sql = null;
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+        for (int depth = 0; t != null && depth < 20; t = t.getCause(), depth++) {
+            if (t instanceof java.sql.SQLException && t.getMessage() != null) {
+                sql = t.getMessage();
+            }
+            if (t.getCause() == null || t.getCause() == t) {
+                break;
+            }
+        }
+        if (sql != null) {
+            return sql;
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
