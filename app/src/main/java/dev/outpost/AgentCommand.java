@@ -1,0 +1,66 @@
+package dev.outpost;
+
+import dev.outpost.agent.Agent;
+import dev.outpost.agent.AgentConfig;
+import dev.outpost.agent.control.ApiControlPlane;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code outpost agent}: runs the instances the server places on this host. */
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run the instances the server places on this host.")
+public final class AgentCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--region", required = true, paramLabel = "R", description = "This host's region.")
+    String region;
+
+    @Option(names = "--server", paramLabel = "URL", description = "The API (default: $OUTPOST_API or http://127.0.0.1:7280).")
+    String server;
+
+    @Option(names = "--token", paramLabel = "T", description = "API token (default: $OUTPOST_TOKEN).")
+    String token;
+
+    @Option(names = "--address", paramLabel = "IP", description = "This host's private address, where proxies reach its instances (default: 127.0.0.1).")
+    String address = "127.0.0.1";
+
+    @Option(names = "--host-id", paramLabel = "ID", description = "This host's id (default: the host name).")
+    String hostId;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Where instances and bundles live (default: ./.outpost/agent).")
+    Path data = Path.of(".outpost", "agent");
+
+    @Option(names = "--memory-mb", paramLabel = "MB", description = "Memory offered to instances (default: 1024).")
+    long memoryMb = 1024;
+
+    @Override
+    public Integer call() throws Exception {
+        String api = server != null ? server : System.getenv().getOrDefault("OUTPOST_API", "http://127.0.0.1:7280");
+        String secret = token != null ? token : System.getenv("OUTPOST_TOKEN");
+        if (secret == null || secret.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no token: pass --token or set OUTPOST_TOKEN");
+        }
+        String id = hostId != null ? hostId : InetAddress.getLocalHost().getHostName();
+        ApiControlPlane control = new ApiControlPlane(URI.create(api), secret);
+        Agent agent = new Agent(new AgentConfig(region, id, address, data.toAbsolutePath().normalize(), memoryMb, Duration.ofSeconds(2)), control);
+        agent.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            control.close();
+            stopped.countDown();
+        }, "outpost-agent-shutdown"));
+        spec.commandLine().getOut().println("Outpost agent " + id + " in " + region + " working for " + api);
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+}

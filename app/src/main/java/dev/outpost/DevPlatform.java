@@ -1,0 +1,113 @@
+package dev.outpost;
+
+import dev.outpost.agent.Agent;
+import dev.outpost.agent.AgentConfig;
+import dev.outpost.agent.control.ApiControlPlane;
+import dev.outpost.proxy.EdgeProxy;
+import dev.outpost.proxy.ProxyConfig;
+import dev.outpost.proxy.control.RouteWatcher;
+import dev.outpost.server.OutpostServer;
+import dev.outpost.server.ServerConfig;
+import dev.outpost.server.auth.AdminToken;
+import dev.outpost.store.Store;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code outpost dev}: the server, then one agent and one edge proxy per region, in one JVM. Region
+ * {@code i} (from 1, in the order given) owns {@code 127.i.0.0/16}: its edge listens on
+ * {@code 127.i.0.1}, its host's instances on {@code 127.i.1.1}. Agents and proxies talk to the server
+ * over its HTTP API like remote ones would. {@link #close} stops them in reverse order: proxies
+ * first, then agents (which stop their instances), then the server and the store.
+ */
+public final class DevPlatform implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DevPlatform.class);
+
+    /** What {@code outpost dev} was asked for. */
+    public record Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db) {}
+
+    /** One region's edge, for the banner. */
+    public record Edge(String region, String address) {}
+
+    private final List<AutoCloseable> parts = new ArrayList<>();
+    private final List<Edge> edges = new ArrayList<>();
+    private final String adminToken;
+    private final URI api;
+
+    private DevPlatform(String adminToken, URI api) {
+        this.adminToken = adminToken;
+        this.api = api;
+    }
+
+    public static DevPlatform start(Options o) throws IOException {
+        Store store = Store.open(o.db() != null ? o.db() : o.dataDir().resolve("outpost.db").toString());
+        DevPlatform platform = null;
+        try {
+            String token = AdminToken.ensure(store, o.dataDir());
+            OutpostServer server = new OutpostServer(new ServerConfig("127.0.0.1", o.apiPort(), o.dataDir(), o.regions()), store, Clock.systemUTC());
+            server.start();
+            platform = new DevPlatform(token, server.url());
+            platform.parts.add(store);
+            platform.parts.add(server);
+            long memoryMb = Math.max(1024, Runtime.getRuntime().maxMemory() / (1024 * 1024));
+            for (int i = 0; i < o.regions().size(); i++) {
+                String region = o.regions().get(i);
+                int block = i + 1;
+                String edge = "127." + block + ".0.1";
+                String hostAddress = "127." + block + ".1.1";
+                ApiControlPlane control = new ApiControlPlane(server.url(), token);
+                platform.parts.add(control);
+                Agent agent = new Agent(new AgentConfig(region, region + "-host-1", hostAddress,
+                        o.dataDir().resolve("agents").resolve(region), memoryMb, Duration.ofSeconds(2)), control);
+                platform.parts.add(agent);
+                agent.start();
+                EdgeProxy proxy = new EdgeProxy(new ProxyConfig(region, edge, o.httpPort()));
+                proxy.start();
+                platform.parts.add(proxy);
+                RouteWatcher watcher = new RouteWatcher(server.url(), token, proxy::update);
+                watcher.start();
+                platform.parts.add(watcher);
+                platform.edges.add(new Edge(region, edge + ":" + o.httpPort()));
+            }
+            return platform;
+        } catch (RuntimeException | IOException e) {
+            if (platform != null) {
+                platform.close();
+            } else {
+                store.close();
+            }
+            throw e;
+        }
+    }
+
+    public URI api() {
+        return api;
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public List<Edge> edges() {
+        return List.copyOf(edges);
+    }
+
+    @Override
+    public void close() {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", parts.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        parts.clear();
+    }
+}

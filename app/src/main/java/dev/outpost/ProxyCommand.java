@@ -1,0 +1,61 @@
+package dev.outpost;
+
+import dev.outpost.proxy.EdgeProxy;
+import dev.outpost.proxy.ProxyConfig;
+import dev.outpost.proxy.ProxyException;
+import dev.outpost.proxy.control.RouteWatcher;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code outpost proxy}: a region's edge. */
+@Command(name = "proxy", mixinStandardHelpOptions = true, description = "Run a region's edge proxy.")
+public final class ProxyCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--region", required = true, paramLabel = "R", description = "This edge's region.")
+    String region;
+
+    @Option(names = "--server", paramLabel = "URL", description = "The API (default: $OUTPOST_API or http://127.0.0.1:7280).")
+    String server;
+
+    @Option(names = "--token", paramLabel = "T", description = "API token (default: $OUTPOST_TOKEN).")
+    String token;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "HTTP listener (default: 0.0.0.0:8080).")
+    String listen = "0.0.0.0:8080";
+
+    @Override
+    public Integer call() throws Exception {
+        HostPort hp = HostPort.parse(spec, "--listen", listen);
+        String api = server != null ? server : System.getenv().getOrDefault("OUTPOST_API", "http://127.0.0.1:7280");
+        String secret = token != null ? token : System.getenv("OUTPOST_TOKEN");
+        if (secret == null || secret.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no token: pass --token or set OUTPOST_TOKEN");
+        }
+        EdgeProxy proxy = new EdgeProxy(new ProxyConfig(region, hp.host(), hp.port()));
+        try {
+            proxy.start();
+        } catch (ProxyException e) {
+            spec.commandLine().getErr().println("outpost proxy: " + e.getMessage());
+            return 1;
+        }
+        RouteWatcher watcher = new RouteWatcher(URI.create(api), secret, proxy::update);
+        watcher.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            watcher.close();
+            proxy.close();
+            stopped.countDown();
+        }, "outpost-proxy-shutdown"));
+        spec.commandLine().getOut().println("Outpost edge for " + region + " on http://" + hp.host() + ":" + hp.port());
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.outpost;
+
+import dev.outpost.server.OutpostServer;
+import dev.outpost.server.ServerConfig;
+import dev.outpost.server.ServerException;
+import dev.outpost.server.auth.AdminToken;
+import dev.outpost.store.Store;
+import dev.outpost.store.StoreException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code outpost server}: the control plane alone, for production hosts. */
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Run the control plane (API, registry, scheduler).")
+public final class ServerCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address of the API (default: 127.0.0.1:7280).")
+    String listen = "127.0.0.1:" + ServerConfig.DEFAULT_PORT;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ./.outpost).")
+    Path data = Path.of(".outpost");
+
+    @Option(names = "--db", paramLabel = "URL", description = "Store: a SQLite file (default <data>/outpost.db) or postgresql://…")
+    String db;
+
+    @Option(names = "--regions", split = ",", paramLabel = "R[,R…]", description = "Regions of this platform, the server's first.")
+    List<String> regions = List.of();
+
+    @Override
+    public Integer call() throws Exception {
+        HostPort hp = HostPort.parse(spec, "--listen", listen);
+        Path dataDir = data.toAbsolutePath().normalize();
+        Store store;
+        try {
+            store = Store.open(db != null ? db : dataDir.resolve("outpost.db").toString());
+        } catch (StoreException e) {
+            spec.commandLine().getErr().println("outpost server: " + e.getMessage());
+            return 1;
+        }
+        AdminToken.ensure(store, dataDir);
+        OutpostServer server = new OutpostServer(new ServerConfig(hp.host(), hp.port(), dataDir, regions), store, Clock.systemUTC());
+        try {
+            server.start();
+        } catch (ServerException e) {
+            store.close();
+            spec.commandLine().getErr().println("outpost server: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            store.close();
+            stopped.countDown();
+        }, "outpost-server-shutdown"));
+        spec.commandLine().getOut().println("Outpost server on " + server.url() + " (admin token in " + dataDir.resolve("admin-token") + ")");
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+}
