@@ -116,7 +116,7 @@ public final class Store implements AutoCloseable {
                     .bind("scale", JsonText.write(Map.of()))
                     .bind("createdAt", Rows.millis(now))
                     .execute();
-            tx.changed();
+            tx.markChanged();
             return app(tx.handle(), name).orElseThrow();
         });
     }
@@ -150,7 +150,7 @@ public final class Store implements AutoCloseable {
                     .bind("destroyed", DesiredState.DESTROYED.wire())
                     .bind("app", name)
                     .execute();
-            tx.changed();
+            tx.markChanged();
             return true;
         });
     }
@@ -172,7 +172,7 @@ public final class Store implements AutoCloseable {
                     .bind("scale", JsonText.write(merged))
                     .bind("name", app)
                     .execute();
-            tx.changed();
+            tx.markChanged();
             return app(tx.handle(), app).orElseThrow();
         });
     }
@@ -192,7 +192,7 @@ public final class Store implements AutoCloseable {
                     .bind("version", version)
                     .bind("name", app)
                     .execute();
-            tx.changed();
+            tx.markChanged();
             return null;
         });
     }
@@ -209,10 +209,11 @@ public final class Store implements AutoCloseable {
         return write("createRelease " + app, tx -> {
             Handle h = tx.handle();
             requireApp(h, app);
+            // Increment before reading: the UPDATE takes the row lock, so two servers sharing one
+            // PostgreSQL database cannot both read the same last version.
+            h.createUpdate("UPDATE apps SET release_seq = release_seq + 1 WHERE name = :name").bind("name", app).execute();
             int version = h.createQuery("SELECT release_seq FROM apps WHERE name = :name")
-                    .bind("name", app).mapTo(Integer.class).one() + 1;
-            h.createUpdate("UPDATE apps SET release_seq = :version WHERE name = :name")
-                    .bind("version", version).bind("name", app).execute();
+                    .bind("name", app).mapTo(Integer.class).one();
             h.createUpdate("""
                             INSERT INTO releases (app, version, artifact_digest, config_json, status, message, failure_json,
                                                   created_at, deadline)
@@ -225,7 +226,7 @@ public final class Store implements AutoCloseable {
                     .bind("createdAt", Rows.millis(now))
                     .bind("deadline", Rows.millis(deadline))
                     .execute();
-            tx.changed();
+            tx.markChanged();
             return release(h, app, version).orElseThrow();
         });
     }
@@ -261,7 +262,7 @@ public final class Store implements AutoCloseable {
                     .bind("app", app)
                     .bind("version", version)
                     .execute();
-            tx.changed();
+            tx.markChanged();
             return null;
         });
     }
@@ -286,7 +287,7 @@ public final class Store implements AutoCloseable {
                         .bind("memoryMb", host.memoryMb())
                         .bind("lastSeen", Rows.millis(host.lastSeen()))
                         .execute();
-                tx.changed();
+                tx.markChanged();
             } else {
                 Host old = existing.get();
                 h.createUpdate("""
@@ -300,7 +301,7 @@ public final class Store implements AutoCloseable {
                         .execute();
                 if (!Objects.equals(old.region(), host.region()) || !Objects.equals(old.address(), host.address())
                         || old.memoryMb() != host.memoryMb()) {
-                    tx.changed();
+                    tx.markChanged();
                 }
             }
             return host(h, host.id()).orElseThrow();
@@ -349,7 +350,7 @@ public final class Store implements AutoCloseable {
                     .bind("createdAt", Rows.millis(instance.createdAt()))
                     .bind("updatedAt", Rows.millis(instance.updatedAt()))
                     .execute();
-            tx.changed();
+            tx.markChanged();
             return null;
         });
     }
@@ -393,7 +394,7 @@ public final class Store implements AutoCloseable {
                     .bind("desired", desired == null ? null : desired.wire())
                     .bind("id", instanceId)
                     .execute();
-            tx.changed();
+            tx.markChanged();
             return null;
         });
     }
@@ -431,7 +432,7 @@ public final class Store implements AutoCloseable {
                     .bind("id", instanceId)
                     .execute();
             if (changed) {
-                tx.changed();
+                tx.markChanged();
             }
             return changed;
         });
@@ -442,7 +443,7 @@ public final class Store implements AutoCloseable {
         write("deleteInstance " + instanceId, tx -> {
             int rows = tx.handle().createUpdate("DELETE FROM instances WHERE id = :id").bind("id", instanceId).execute();
             if (rows > 0) {
-                tx.changed();
+                tx.markChanged();
             }
             return null;
         });
@@ -466,7 +467,7 @@ public final class Store implements AutoCloseable {
                     .bind("admin", token.admin())
                     .bind("createdAt", Rows.millis(token.createdAt()))
                     .execute();
-            tx.changed();
+            tx.markChanged();
             return null;
         });
     }
@@ -486,7 +487,7 @@ public final class Store implements AutoCloseable {
         return write("deleteToken " + id, tx -> {
             int rows = tx.handle().createUpdate("DELETE FROM tokens WHERE id = :id").bind("id", id).execute();
             if (rows > 0) {
-                tx.changed();
+                tx.markChanged();
             }
             return rows > 0;
         });

@@ -19,7 +19,7 @@ final class WriteTransaction {
     }
 
     /** Marks the write as visible: the index is bumped before commit and listeners are told after. */
-    void changed() {
+    void markChanged() {
         changed = true;
     }
 

@@ -71,6 +71,9 @@ abstract class StoreTest {
 
         assertThat(store.findApp("hello")).contains(new App("hello", "iad", Map.of("iad", 2, "syd", 1), 7, T0));
         assertThat(store.findApp("nope")).isEmpty();
+
+        store.setCurrentRelease("hello", null);
+        assertThat(store.findApp("hello").orElseThrow().currentRelease()).isNull();
     }
 
     @Test
