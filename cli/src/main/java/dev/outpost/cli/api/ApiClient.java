@@ -2,6 +2,7 @@ package dev.outpost.cli.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.core.Durations;
 import dev.outpost.core.Json;
@@ -243,15 +244,15 @@ public final class ApiClient implements AutoCloseable {
         String contentType = answer.headers().firstValue("Content-Type").orElse("");
         if (contentType.startsWith(Problem.MEDIA_TYPE) || contentType.startsWith("application/json")) {
             try {
-                Problem p = json.readValue(body, Problem.class);
-                if (p.detail() != null && !p.detail().isBlank()) {
-                    return p.detail();
-                }
-                if (p.title() != null && !p.title().isBlank()) {
-                    return p.title();
+                JsonNode node = json.readTree(body);
+                // problem+json from /v1; the registry (/v2) answers OCI's {"errors":[{"code","message"}]}
+                for (JsonNode candidate : List.of(node.path("detail"), node.path("title"), node.path("errors").path(0).path("message"))) {
+                    if (candidate.isTextual() && !candidate.asText().isBlank()) {
+                        return candidate.asText();
+                    }
                 }
             } catch (IOException e) {
-                LOG.debug("error body is not a problem: {}", e.getMessage());
+                LOG.debug("error body is not JSON: {}", e.getMessage());
             }
         }
         String firstLine = body.strip().lines().findFirst().orElse("");
