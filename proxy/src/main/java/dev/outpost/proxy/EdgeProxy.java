@@ -1,0 +1,163 @@
+package dev.outpost.proxy;
+
+import dev.outpost.proxy.http.EdgeInitializer;
+import dev.outpost.proxy.http.HttpProxyHandler;
+import dev.outpost.proxy.http.Transport;
+import dev.outpost.proxy.http.UpstreamPool;
+import dev.outpost.proxy.routing.Balancer;
+import dev.outpost.proxy.routing.RoutingTable;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge proxy of one region: an HTTP/1.1 listener that routes each request by {@code Host} to
+ * the nearest healthy instance of the app, on the routing table last given to {@link #update}.
+ *
+ * <pre>{@code
+ * EdgeProxy proxy = new EdgeProxy(new ProxyConfig("iad", "127.1.0.1", 8080));
+ * proxy.start();
+ * RouteWatcher watcher = new RouteWatcher(api, token, proxy::update);
+ * watcher.start();
+ * ...
+ * watcher.close();
+ * proxy.close();
+ * }</pre>
+ *
+ * Lifecycle: NEW → STARTED (start) → CLOSED (close); close from NEW is allowed, start happens once.
+ */
+public final class EdgeProxy implements AutoCloseable {
+    /** Unused upstream connections are closed after this long: before typical app servers (60 s+) close them. */
+    public static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** How long close() lets in-flight requests finish. */
+    public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeProxy.class);
+
+    private enum State { NEW, STARTED, CLOSED }
+
+    private final ProxyConfig config;
+    private final Transport transport;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Object updateLock = new Object();
+    private volatile RoutingTable routes;
+    private State state = State.NEW;
+    private EventLoopGroup group;
+    private ChannelGroup clients;
+    private ChannelGroup upstreams;
+    private Channel server;
+
+    public EdgeProxy(ProxyConfig config) {
+        this(config, Transport.best());
+    }
+
+    /** With a chosen transport, e.g. {@link Transport#nio()} where epoll must not be used. */
+    public EdgeProxy(ProxyConfig config, Transport transport) {
+        this.config = config;
+        this.transport = transport;
+        this.routes = RoutingTable.empty(config.region());
+    }
+
+    /** Binds the HTTP listener; throws {@link ProxyException} ("address in use: HOST:PORT") when it cannot. */
+    public synchronized void start() {
+        if (state != State.NEW) {
+            throw new ProxyException("edge proxy of region " + config.region() + " cannot start: it is " + state.name().toLowerCase());
+        }
+        group = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("outpost-proxy-" + config.region()),
+                transport.ioHandlerFactory());
+        clients = new DefaultChannelGroup("edge-clients-" + config.region(), GlobalEventExecutor.INSTANCE);
+        upstreams = new DefaultChannelGroup("edge-upstreams-" + config.region(), GlobalEventExecutor.INSTANCE);
+        UpstreamPool pool = new UpstreamPool(transport, upstreams, UPSTREAM_IDLE_TIMEOUT, CONNECT_TIMEOUT);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new EdgeInitializer(config.region(), () -> routes, new Balancer(), pool, clients, draining::get));
+        ChannelFuture bound = bootstrap.bind(config.bindHost(), config.httpPort()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            state = State.CLOSED;
+            throw bindFailure(bound.cause());
+        }
+        server = bound.channel();
+        state = State.STARTED;
+        LOG.info("edge proxy of region {} listening on http://{} ({})", config.region(), where(httpAddress()), transport.name());
+    }
+
+    /** Swaps in a new routing table; requests already routed keep their instance. */
+    public void update(dev.outpost.core.api.RoutingTable table) {
+        synchronized (updateLock) {
+            RoutingTable next = RoutingTable.from(table, config.region(), routes);
+            routes = next;
+            LOG.debug("edge proxy of region {} routes {} apps (index {})", config.region(), next.appCount(), next.index());
+        }
+    }
+
+    /** The listener's bound address (the real port when configured with 0). */
+    public synchronized InetSocketAddress httpAddress() {
+        if (server == null) {
+            throw new ProxyException("edge proxy of region " + config.region() + " is not listening (state " + state.name().toLowerCase() + ")");
+        }
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /**
+     * Stops accepting, lets requests in flight finish for up to {@link #DRAIN_TIMEOUT} (idle
+     * keep-alive connections close at once, busy ones after their response), then closes everything.
+     */
+    @Override
+    public synchronized void close() {
+        if (state != State.STARTED) {
+            state = State.CLOSED;
+            return;
+        }
+        state = State.CLOSED;
+        server.close().awaitUninterruptibly();
+        draining.set(true);
+        for (Channel client : clients) {
+            client.eventLoop().execute(() -> {
+                HttpProxyHandler handler = client.pipeline().get(HttpProxyHandler.class);
+                if (handler != null) {
+                    handler.drain();
+                }
+            });
+        }
+        if (!clients.newCloseFuture().awaitUninterruptibly(DRAIN_TIMEOUT.toMillis())) {
+            LOG.warn("edge proxy of region {}: {} connections still busy after {}, closing them", config.region(),
+                    clients.size(), DRAIN_TIMEOUT);
+        }
+        clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        upstreams.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        LOG.info("edge proxy of region {} closed", config.region());
+    }
+
+    private ProxyException bindFailure(Throwable cause) {
+        String where = config.bindHost() + ":" + config.httpPort();
+        boolean inUse = cause instanceof BindException
+                || (cause != null && cause.getMessage() != null && cause.getMessage().contains("Address already in use"));
+        return inUse ? new ProxyException("address in use: " + where, cause)
+                : new ProxyException("edge proxy could not listen on " + where + ": " + cause, cause);
+    }
+
+    private static String where(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+}

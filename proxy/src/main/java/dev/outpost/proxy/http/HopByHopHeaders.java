@@ -1,0 +1,32 @@
+package dev.outpost.proxy.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+
+/**
+ * Headers that describe one connection, not the message (RFC 9110 §7.6.1): they must not cross
+ * the proxy in either direction. {@code Transfer-Encoding} stays: the codecs frame bodies by it.
+ */
+public final class HopByHopHeaders {
+    private static final List<CharSequence> FIXED = List.of(
+            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);
+
+    private HopByHopHeaders() {}
+
+    /** Removes the fixed hop-by-hop headers and every header the {@code Connection} header names. */
+    public static void strip(HttpHeaders headers) {
+        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : connection.split(",")) {
+                String name = token.trim();
+                if (!name.isEmpty() && !name.equalsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING.toString())) {
+                    headers.remove(name);
+                }
+            }
+        }
+        for (CharSequence name : FIXED) {
+            headers.remove(name);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.outpost.proxy.http;
+
+import dev.outpost.proxy.routing.Upstream;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to instances, per upstream and per event loop: a connection is only ever
+ * used by the loop that opened it, so the pool needs no locks and a request never hops threads.
+ * A connection comes back only after a complete keep-alive exchange; it is closed after
+ * {@code idleTimeout} unused — shorter than the 60 s or more most app servers wait, so the proxy,
+ * not the app, closes first and never writes into a connection the app just closed.
+ */
+public final class UpstreamPool {
+    /** Idle connections kept per upstream and loop; more are closed when they come back. */
+    static final int MAX_IDLE_PER_UPSTREAM = 64;
+
+    private final Transport transport;
+    private final ChannelGroup channels;
+    private final Duration idleTimeout;
+    private final Duration connectTimeout;
+    private final FastThreadLocal<Map<Upstream, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
+        @Override
+        protected Map<Upstream, ArrayDeque<Channel>> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    /**
+     * @param channels every connection opened is added here, so the proxy can close them all at shutdown
+     */
+    public UpstreamPool(Transport transport, ChannelGroup channels, Duration idleTimeout, Duration connectTimeout) {
+        this.transport = transport;
+        this.channels = channels;
+        this.idleTimeout = idleTimeout;
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** A pooled, open connection to {@code upstream} owned by the calling event loop, or null. */
+    public Channel poll(Upstream upstream) {
+        ArrayDeque<Channel> deque = idle.get().get(upstream);
+        while (deque != null && !deque.isEmpty()) {
+            // Most recently used first: it is the least likely to have been closed by the instance.
+            Channel channel = deque.pollFirst();
+            if (channel.isActive()) {
+                return channel;
+            }
+        }
+        return null;
+    }
+
+    /** Opens a new connection to {@code upstream} on {@code loop}, which must be the caller's loop. */
+    public ChannelFuture connect(Upstream upstream, EventLoop loop) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.clientChannel())
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("http", new HttpClientCodec())
+                                .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast("upstream", new UpstreamHandler());
+                    }
+                });
+        ChannelFuture future = bootstrap.connect(upstream.address());
+        Channel channel = future.channel();
+        channels.add(channel);
+        channel.closeFuture().addListener(f -> forget(upstream, channel));
+        return future;
+    }
+
+    /**
+     * Returns a connection whose last exchange completed with keep-alive. Called on the
+     * connection's event loop; closes the connection when it cannot be kept.
+     */
+    public void release(Upstream upstream, Channel channel) {
+        UpstreamHandler.of(channel).listener(null);
+        ArrayDeque<Channel> deque = idle.get().computeIfAbsent(upstream, u -> new ArrayDeque<>());
+        if (!channel.isActive() || deque.size() >= MAX_IDLE_PER_UPSTREAM) {
+            channel.close();
+            return;
+        }
+        deque.addFirst(channel);
+        // One outstanding read notices the instance closing the connection (or talking out of turn) while idle.
+        channel.read();
+    }
+
+    /** Idle connections the calling event loop holds for {@code upstream}. */
+    public int idleCount(Upstream upstream) {
+        ArrayDeque<Channel> deque = idle.get().get(upstream);
+        return deque == null ? 0 : deque.size();
+    }
+
+    private void forget(Upstream upstream, Channel channel) {
+        ArrayDeque<Channel> deque = idle.get().get(upstream);
+        if (deque != null) {
+            deque.remove(channel);
+            if (deque.isEmpty()) {
+                idle.get().remove(upstream);
+            }
+        }
+    }
+}

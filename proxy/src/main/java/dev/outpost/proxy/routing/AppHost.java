@@ -1,0 +1,47 @@
+package dev.outpost.proxy.routing;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The host a request named and the app it designates. {@code hello.outpost.localhost} and plain
+ * {@code hello} both name app {@code hello}; the port, a trailing dot and letter case are ignored.
+ *
+ * @param host the host as the proxy reports it in error bodies: lower case, without port
+ * @param app  the app name the host designates, empty when the host cannot name an app
+ */
+public record AppHost(String host, Optional<String> app) {
+
+    /** The domain under which every app has a name, as {@code <app>.outpost.localhost}. */
+    public static final String APP_DOMAIN = ".outpost.localhost";
+
+    private static final Pattern APP_NAME = Pattern.compile("[a-z][a-z0-9-]{1,62}");
+
+    public AppHost {
+        if (host == null || app == null) {
+            throw new IllegalArgumentException("host and app must not be null");
+        }
+    }
+
+    /** Reads a {@code Host} header value ({@code hello.outpost.localhost:8080}, {@code [::1]:80}, {@code hello}). */
+    public static AppHost parse(String hostHeader) {
+        String host = withoutPort(hostHeader.trim()).toLowerCase(Locale.ROOT);
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        String candidate = host.endsWith(APP_DOMAIN) ? host.substring(0, host.length() - APP_DOMAIN.length()) : host;
+        Optional<String> app = APP_NAME.matcher(candidate).matches() ? Optional.of(candidate) : Optional.empty();
+        return new AppHost(host, app);
+    }
+
+    private static String withoutPort(String host) {
+        if (host.startsWith("[")) {
+            // An IPv6 literal: its colons are not a port separator; it never names an app.
+            int close = host.indexOf(']');
+            return close < 0 ? host : host.substring(0, close + 1);
+        }
+        int colon = host.lastIndexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
+    }
+}

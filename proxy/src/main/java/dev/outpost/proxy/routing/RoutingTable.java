@@ -1,0 +1,121 @@
+package dev.outpost.proxy.routing;
+
+import dev.outpost.core.region.RegionCatalog;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of where each app's traffic may go, as seen from one region: app →
+ * instances grouped by region, the local region first, then the others by round-trip time
+ * ({@link RegionCatalog#rttMillis}), regions the catalog does not know last. The proxy swaps
+ * whole snapshots; a request keeps the upstream it picked from the snapshot it read.
+ */
+public final class RoutingTable {
+    private final long index;
+    private final String localRegion;
+    private final Map<String, AppRoutes> apps;
+    private final Map<UpstreamKey, Upstream> upstreams;
+
+    /** The routes of one app, its regions ordered nearest first. */
+    public record AppRoutes(String app, int softLimit, int hardLimit, List<RegionTargets> regions) {
+        public AppRoutes {
+            regions = List.copyOf(regions);
+        }
+
+        /** True when no instance is listed in any region: the app is known but cannot be served. */
+        public boolean isEmpty() {
+            return regions.isEmpty();
+        }
+
+        /** Every instance, nearest region first. */
+        public List<Upstream> upstreams() {
+            return regions.stream().flatMap(r -> r.upstreams().stream()).toList();
+        }
+    }
+
+    /**
+     * The instances of an app in one region.
+     *
+     * @param rttMillis round-trip time from the local region, {@code -1} when the catalog does not know it
+     */
+    public record RegionTargets(String region, int rttMillis, List<Upstream> upstreams) {
+        public RegionTargets {
+            upstreams = List.copyOf(upstreams);
+        }
+    }
+
+    private record UpstreamKey(String instanceId, String address, int port) {}
+
+    private RoutingTable(long index, String localRegion, Map<String, AppRoutes> apps, Map<UpstreamKey, Upstream> upstreams) {
+        this.index = index;
+        this.localRegion = localRegion;
+        this.apps = apps;
+        this.upstreams = upstreams;
+    }
+
+    /** The table before the first update: it knows no app. */
+    public static RoutingTable empty(String localRegion) {
+        return new RoutingTable(-1, localRegion, Map.of(), Map.of());
+    }
+
+    /**
+     * Builds the snapshot for a proxy in {@code localRegion}. Instances already listed in
+     * {@code previous} (same id, address and port) keep their {@link Upstream}, with its in-flight
+     * count and ejection.
+     */
+    public static RoutingTable from(dev.outpost.core.api.RoutingTable wire, String localRegion, RoutingTable previous) {
+        Map<UpstreamKey, Upstream> upstreams = new HashMap<>();
+        Map<String, AppRoutes> apps = new LinkedHashMap<>();
+        for (dev.outpost.core.api.RoutingTable.AppRoute route : wire.apps()) {
+            Map<String, List<Upstream>> byRegion = new HashMap<>();
+            for (dev.outpost.core.api.RoutingTable.Target t : route.targets()) {
+                UpstreamKey key = new UpstreamKey(t.instanceId(), t.address(), t.port());
+                Upstream u = upstreams.computeIfAbsent(key, k -> {
+                    Upstream known = previous.upstreams.get(k);
+                    // An IP literal resolves without a lookup; a host name is looked up here, off the event loops.
+                    return known != null ? known
+                            : new Upstream(t.instanceId(), t.region(), new InetSocketAddress(t.address(), t.port()), t.release());
+                });
+                byRegion.computeIfAbsent(t.region(), r -> new ArrayList<>()).add(u);
+            }
+            List<RegionTargets> regions = new ArrayList<>();
+            byRegion.forEach((region, list) -> regions.add(new RegionTargets(region, rtt(localRegion, region), list)));
+            regions.sort(Comparator.comparingLong((RegionTargets r) -> r.rttMillis() < 0 ? Long.MAX_VALUE : r.rttMillis())
+                    .thenComparing(RegionTargets::region));
+            apps.put(route.app(), new AppRoutes(route.app(), route.softLimit(), route.hardLimit(), regions));
+        }
+        return new RoutingTable(wire.index(), localRegion, Map.copyOf(apps), Map.copyOf(upstreams));
+    }
+
+    /** The server's index this snapshot was built from; {@code -1} for {@link #empty}. */
+    public long index() {
+        return index;
+    }
+
+    public String localRegion() {
+        return localRegion;
+    }
+
+    /** The app's routes, empty when no app of that name is deployed. */
+    public Optional<AppRoutes> app(String name) {
+        return Optional.ofNullable(apps.get(name));
+    }
+
+    public int appCount() {
+        return apps.size();
+    }
+
+    private static int rtt(String local, String region) {
+        try {
+            return RegionCatalog.rttMillis(local, region);
+        } catch (IllegalArgumentException unknown) {
+            return -1;
+        }
+    }
+}
