@@ -50,12 +50,13 @@ class ReadCommandsTest {
 
     @Test
     void statusTableShowsReleasesAndInstances() {
-        fake.addApp("other", "iad", Map.of());
         Result r = run("status", "--dir", dir.toString());
 
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("App        hello").contains("Current    v1  active").contains("Deploying  -")
-                .contains("Scale      iad=1").contains("No instances.");
+                .contains("Scale      iad=1")
+                .contains("ID").contains("ADDRESS")
+                .containsPattern("iad-1-0\\s+iad\\s+v1\\s+started\\s+passing\\s+127\\.0\\.1\\.1:20000\\s+0");
     }
 
     @Test

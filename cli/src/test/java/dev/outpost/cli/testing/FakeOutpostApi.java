@@ -254,12 +254,19 @@ public final class FakeOutpostApi implements AutoCloseable {
                 deploying = done;
             }
         }
+        Integer currentVersion = app.currentRelease();
+        Release current = list.stream().filter(r -> currentVersion != null && r.version() == currentVersion).findFirst().orElse(null);
+        if (deploying == null && current != null) {
+            // nothing deploying: the serving release's instances are up
+            deploying = current;
+            step = 2;
+        }
         List<Instance> instances = new ArrayList<>();
         if (deploying != null) {
             for (Map.Entry<String, Integer> e : app.scale().entrySet()) {
                 for (int i = 0; i < e.getValue(); i++) {
-                    boolean ready = step >= 2 && outcome == ReleaseStatus.ACTIVE;
-                    boolean failed = step >= 2 && outcome == ReleaseStatus.FAILED;
+                    boolean ready = step >= 2 && deploying.status() == ReleaseStatus.ACTIVE;
+                    boolean failed = step >= 2 && deploying.status() == ReleaseStatus.FAILED;
                     instances.add(new Instance(e.getKey() + "-" + deploying.version() + "-" + i, name, deploying.version(), e.getKey(),
                             "host-" + e.getKey(), "127.0.1." + (i + 1), 20000 + i,
                             failed ? InstanceState.FAILED : ready ? InstanceState.STARTED : InstanceState.STARTING,
@@ -268,8 +275,6 @@ public final class FakeOutpostApi implements AutoCloseable {
                 }
             }
         }
-        Integer currentVersion = app.currentRelease();
-        Release current = list.stream().filter(r -> currentVersion != null && r.version() == currentVersion).findFirst().orElse(null);
         Release stillDeploying = deploying != null && deploying.status() == ReleaseStatus.DEPLOYING ? deploying : null;
         return new AppStatus(index.incrementAndGet(), app, current, stillDeploying, instances);
     }
