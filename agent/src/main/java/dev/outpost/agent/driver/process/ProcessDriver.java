@@ -21,11 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -221,28 +217,37 @@ public final class ProcessDriver implements Driver {
         tree.add(process);
         process.descendants().forEach(tree::add);
         tree.forEach(ProcessHandle::destroy);
-        CompletableFuture<?> allGone = CompletableFuture.allOf(tree.stream().map(ProcessHandle::onExit)
-                .toArray(CompletableFuture[]::new));
-        try {
-            allGone.get(Math.max(timeout.toMillis(), 0), TimeUnit.MILLISECONDS);
+        if (gone(tree, timeout)) {
             return;
-        } catch (TimeoutException e) {
-            LOG.info("instance {} still runs {} after SIGTERM; sending SIGKILL", instanceId, timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            LOG.warn("waiting for instance {} to exit failed: {}", instanceId, e.toString());
         }
+        LOG.info("instance {} still runs {} after SIGTERM; sending SIGKILL", instanceId, timeout);
         // Descendants forked after the first look are caught here too.
         process.descendants().forEach(tree::add);
         tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        try {
-            CompletableFuture.allOf(tree.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
-                    .get(5, TimeUnit.SECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            LOG.warn("instance {} survived SIGKILL for 5s: {}", instanceId, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!gone(tree, Duration.ofSeconds(5))) {
+            LOG.warn("instance {} survived SIGKILL for 5s", instanceId);
+        }
+    }
+
+    /**
+     * Waits until every process in {@code tree} ended. Polls, because {@code onExit} of a process
+     * that is not our child (a grandchild, a re-adopted one) is itself a slow poll in the JDK.
+     */
+    private static boolean gone(List<ProcessHandle> tree, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (tree.stream().noneMatch(ProcessHandle::isAlive)) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
     }
 

@@ -88,8 +88,7 @@ class ProcessDriverTest {
         driver.stop("tree", Duration.ofSeconds(5));
 
         assertThat(h.exited()).isDone();
-        child.onExit().get(5, TimeUnit.SECONDS);
-        assertThat(child.isAlive()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !child.isAlive());
         assertThat(driver.list()).isEmpty();
     }
 
