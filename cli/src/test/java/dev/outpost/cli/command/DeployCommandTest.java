@@ -124,6 +124,26 @@ class DeployCommandTest {
     }
 
     @Test
+    void keepsFollowingThroughAServerHiccup() {
+        fake.failStatusCalls(1);
+
+        Result r = run("deploy", "--dir", dir.toString());
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("the server is restarting").contains("trying again in 1s").contains("is active");
+    }
+
+    @Test
+    void stopsFollowingAtTheWaitTimeout() {
+        fake.failStatusCalls(100);
+
+        Result r = run("deploy", "--dir", dir.toString(), "--wait-timeout", "300ms");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("release v1 of hello is still deploying after 300ms");
+    }
+
+    @Test
     void jsonPrintsOneObjectAndProgressGoesToStderr() throws Exception {
         Result r = run("deploy", "--dir", dir.toString(), "--json");
 

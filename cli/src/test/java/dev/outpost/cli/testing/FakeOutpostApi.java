@@ -66,6 +66,7 @@ public final class FakeOutpostApi implements AutoCloseable {
     private volatile List<String> regions = List.of("iad", "ams", "syd");
     private volatile ReleaseStatus outcome = ReleaseStatus.ACTIVE;
     private volatile DeployFailure failure;
+    private final java.util.concurrent.atomic.AtomicInteger statusFailures = new java.util.concurrent.atomic.AtomicInteger();
 
     public FakeOutpostApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -114,6 +115,11 @@ public final class FakeOutpostApi implements AutoCloseable {
     public void deploysEndAs(ReleaseStatus status, DeployFailure why) {
         this.outcome = status;
         this.failure = why;
+    }
+
+    /** The next {@code n} status calls answer 503, as a server restarting would. */
+    public void failStatusCalls(int n) {
+        statusFailures.set(n);
     }
 
     public void regions(List<String> codes) {
@@ -172,7 +178,13 @@ public final class FakeOutpostApi implements AutoCloseable {
                 return;
             }
             switch (m.group(2) + " " + method) {
-                case "status GET" -> send(ex, 200, status(app.name()));
+                case "status GET" -> {
+                    if (statusFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        problem(ex, 503, "the server is restarting");
+                    } else {
+                        send(ex, 200, status(app.name()));
+                    }
+                }
                 case "releases GET" -> send(ex, 200, releases(app.name()).stream()
                         .sorted(Comparator.comparingInt(Release::version).reversed()).toList());
                 case "releases POST" -> createRelease(ex, app, json.readValue(body, CreateReleaseRequest.class));
