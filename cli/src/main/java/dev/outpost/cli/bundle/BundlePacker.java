@@ -26,6 +26,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  */
 public final class BundlePacker {
     private static final FileTime EPOCH = FileTime.fromMillis(0);
+    private static final IgnoreRules NO_RULES = IgnoreRules.parse("");
 
     private BundlePacker() {}
 
@@ -113,7 +114,7 @@ public final class BundlePacker {
     }
 
     private static boolean isAlwaysSkipped(String rel) {
-        return IgnoreRules.parse("").excludes(rel);
+        return NO_RULES.excludes(rel);
     }
 
     private static void addParents(Path root, String rel, Map<String, Path> out) {

@@ -1,6 +1,6 @@
 package dev.outpost.cli.deploy;
 
-/** A deploy the CLI stopped following: it ran past its wait timeout, or was interrupted. */
+/** A deploy that could not start (no such app) or that the CLI stopped following (past its wait timeout, interrupted). */
 public final class DeployException extends Exception {
     public DeployException(String message) {
         super(message);

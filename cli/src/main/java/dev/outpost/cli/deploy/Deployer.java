@@ -51,7 +51,15 @@ public final class Deployer {
 
     public DeployResult deploy(DeployRequest request) throws ApiException, BundleException, DeployException {
         String app = request.app();
-        App current = api.app(app);
+        App current;
+        try {
+            current = api.app(app);
+        } catch (ApiException e) {
+            if (e.status() == 404) {
+                throw new DeployException("app " + app + " does not exist on " + api.base() + ": create it with `outpost launch`");
+            }
+            throw e;
+        }
         Release release;
         boolean uploaded;
         try (Bundle bundle = BundlePacker.pack(request.dir())) {

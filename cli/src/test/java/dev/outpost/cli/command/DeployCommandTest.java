@@ -176,6 +176,15 @@ class DeployCommandTest {
     }
 
     @Test
+    void unknownAppSaysToLaunch() {
+        Result r = run("deploy", "--dir", dir.toString(), "--app", "ghost");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("app ghost does not exist on " + fake.url() + ": create it with `outpost launch`");
+        assertThat(fake.requests("POST", "/")).isEmpty();
+    }
+
+    @Test
     void missingTomlSaysToLaunch() {
         Result r = run("deploy", "--dir", scratch.toString());
 
