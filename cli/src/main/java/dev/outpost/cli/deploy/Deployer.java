@@ -174,6 +174,7 @@ public final class Deployer {
         return d.toMillis() < 1 ? Duration.ofMillis(1) : Duration.ofMillis(d.toMillis());
     }
 
+    /** The back-off between failed status calls that docs/architecture.md asks of every blocking-query caller. */
     private static void pause(Duration d) throws DeployException {
         try {
             Thread.sleep(d.toMillis());
