@@ -1,0 +1,33 @@
+package dev.outpost.proxy.testing;
+
+import dev.outpost.core.api.RoutingTable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+
+/** Routing tables as {@code GET /v1/routes} returns them. */
+public final class Routes {
+    private Routes() {}
+
+    public static RoutingTable table(long index, RoutingTable.AppRoute... apps) {
+        return new RoutingTable(index, List.of(apps));
+    }
+
+    public static RoutingTable.AppRoute app(String name, RoutingTable.Target... targets) {
+        return new RoutingTable.AppRoute(name, 20, 25, "requests", List.of(targets));
+    }
+
+    public static RoutingTable.Target target(String id, String region, int port) {
+        return new RoutingTable.Target(id, region, "127.0.0.1", port, 1);
+    }
+
+    /** A target on a loopback port nothing listens on: connecting to it is refused. */
+    public static RoutingTable.Target dead(String id, String region) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        return target(id, region, port);
+    }
+}
