@@ -36,6 +36,7 @@ public final class FakeControlPlane implements ControlPlane {
     private final List<Received> reports = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     private final AtomicInteger blobDownloads = new AtomicInteger();
+    private final AtomicInteger failedCalls = new AtomicInteger();
     private volatile boolean down;
 
     /** Replaces the assignments and wakes blocked watchers, as a write on the server does. */
@@ -60,6 +61,11 @@ public final class FakeControlPlane implements ControlPlane {
 
     public List<RegisterHostRequest> registrations() {
         return List.copyOf(registrations);
+    }
+
+    /** Calls refused while {@link #down} was on. */
+    public int failedCalls() {
+        return failedCalls.get();
     }
 
     public int blobDownloads() {
@@ -126,6 +132,7 @@ public final class FakeControlPlane implements ControlPlane {
 
     private void failIfDown(String call) throws ControlPlaneException {
         if (down) {
+            failedCalls.incrementAndGet();
             throw new ControlPlaneException(call + " failed: java.net.ConnectException (server down)", 0, null);
         }
     }

@@ -89,8 +89,14 @@ public final class ProcessDriver implements Driver {
         Instant processStart = child.toHandle().info().startInstant().orElse(Instant.now());
         InstanceRecord record = new InstanceRecord(id, spec.app(), spec.release(), child.pid(), processStart, address, port);
         ProcessInstance instance = new ProcessInstance(record, child, dir.resolve(LOG_FILE));
+        try {
+            writeRecord(dir, record);
+        } catch (DriverException e) {
+            // Without its record a restarted agent could not find it: better not to run it at all.
+            terminate(child.toHandle(), Duration.ZERO, id);
+            throw e;
+        }
         running.put(id, instance);
-        writeRecord(dir, record);
         LOG.info("started instance {} of {} v{} as pid {} on {}:{}", id, spec.app(), spec.release(), child.pid(), address, port);
         return instance;
     }
