@@ -12,6 +12,7 @@ import dev.outpost.cli.launch.AppNames;
 import dev.outpost.cli.launch.LaunchToml;
 import dev.outpost.core.api.CreateAppRequest;
 import dev.outpost.core.api.RegionInfo;
+import dev.outpost.core.api.ScaleRequest;
 import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.config.ConfigParser;
 import dev.outpost.core.model.App;
@@ -22,9 +23,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -93,8 +97,12 @@ public final class LaunchCommand implements Callable<Integer> {
                     throw new ParameterException(spec.commandLine(), toml + " names no app: add app = \"NAME\" to it or pass --name");
                 }
                 progress.println("using the existing " + toml + " (app " + app + ")");
-                String primary = existing.primaryRegion() != null ? existing.primaryRegion() : chooseRegions(api).getFirst();
+                List<String> chosen = chooseRegions(api);
+                String primary = existing.primaryRegion() != null ? existing.primaryRegion() : chosen.getFirst();
                 createApp(api, app, primary, true, progress);
+                if (!regions.isEmpty()) {
+                    scaleInto(api, app, chosen, existing, progress);
+                }
                 config = existing;
             } else {
                 app = name != null ? name : AppNames.fromDirectory(appDir.getFileName() == null ? "" : appDir.getFileName().toString());
@@ -130,6 +138,21 @@ public final class LaunchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--region names no region");
         }
         return chosen;
+    }
+
+    /**
+     * {@code --region} with an existing outpost.toml: run in those regions, with the toml's count
+     * where it names the region, else one instance.
+     */
+    private static void scaleInto(ApiClient api, String app, List<String> chosen, AppConfig config, PrintWriter progress)
+            throws ApiException {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String r : chosen) {
+            counts.put(r, config.scale().regions().getOrDefault(r, 1));
+        }
+        api.scale(app, new ScaleRequest(counts));
+        progress.println("scaled " + app + " to " + counts.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(", ")));
     }
 
     private static void createApp(ApiClient api, String app, String primary, boolean mayExist, PrintWriter progress)

@@ -77,6 +77,20 @@ class LaunchCommandTest {
     }
 
     @Test
+    void regionsGivenWithAnExistingTomlScaleTheAppIntoThem() throws Exception {
+        String toml = "app = \"hello\"\n[build]\ncmd = \"run\"\n[scale]\nregions = { ams = 2 }\n";
+        Files.writeString(dir.resolve("outpost.toml"), toml);
+
+        Result r = run("launch", "--dir", dir.toString(), "--region", "iad,ams");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(fake.app("hello").scale()).isEqualTo(Map.of("iad", 1, "ams", 2));
+        assertThat(fake.app("hello").primaryRegion()).isEqualTo("iad");
+        assertThat(r.out()).contains("scaled hello to iad=1, ams=2");
+        assertThat(Files.readString(dir.resolve("outpost.toml"))).isEqualTo(toml);
+    }
+
+    @Test
     void aNameTakenByAnotherAppFailsWithoutWritingToml() {
         fake.addApp("my-site", "iad", Map.of());
 
