@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,8 @@ public final class Agent implements AutoCloseable {
     /** Supervisors still running, including unassigned ones that are cleaning up. */
     private final Set<InstanceSupervisor> live = ConcurrentHashMap.newKeySet();
     private Map<String, InstanceHandle> orphans = Map.of();
+    /** Opens once the first registration was tried, so the first watch does not race it. */
+    private final CountDownLatch registeredOnce = new CountDownLatch(1);
     private Thread heartbeat;
     private Thread watch;
     private boolean started;
@@ -125,6 +128,8 @@ public final class Agent implements AutoCloseable {
                 LOG.warn("heartbeat of host {} failed: {}", config.hostId(), e.getMessage());
             } catch (InterruptedException e) {
                 return;
+            } finally {
+                registeredOnce.countDown();
             }
             try {
                 Thread.sleep(host.timing().heartbeat());
@@ -137,6 +142,11 @@ public final class Agent implements AutoCloseable {
     private void watchLoop() {
         Backoff backoff = host.timing().backoff();
         long index = 0;
+        try {
+            registeredOnce.await(host.timing().heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            return;
+        }
         while (!Thread.currentThread().isInterrupted()) {
             Assignments answer;
             try {

@@ -222,6 +222,31 @@ class AgentTest {
         assertThat(new ProcessDriver(dataDir, ADDRESS).list()).isEmpty();
     }
 
+    @Test
+    void readoptsWhatAnEarlierAgentLeftRunningAndRemovesWhatIsNoLongerAssigned() throws Exception {
+        byte[] bundle = Bundles.tar(Map.of("run.sh", "exec sleep 300\n"));
+        Assignment kept = assignment("kept1", bundle, List.of("sh", "run.sh"), List.of(), DesiredState.RUNNING);
+        Assignment dropped = assignment("dropped1", bundle, List.of("sh", "run.sh"), List.of(), DesiredState.RUNNING);
+        ProcessDriver earlier = new ProcessDriver(dataDir, ADDRESS);
+        for (Assignment a : List.of(kept, dropped)) {
+            Path b = Files.write(dataDir.resolve(a.instanceId() + ".tar"), bundle);
+            earlier.start(new dev.outpost.agent.driver.InstanceSpec(a.instanceId(), "hello", 1, a.artifactDigest(), b,
+                    a.config().build().cmd(), a.env()));
+        }
+        long keptPid = readPid(dataDir.resolve("instances/kept1/instance.json"));
+        long droppedPid = readPid(dataDir.resolve("instances/dropped1/instance.json"));
+        server.assign(kept);
+
+        startAgent();
+
+        await().atMost(DEADLINE).until(() -> !Files.exists(dataDir.resolve("instances/dropped1")));
+        await().atMost(DEADLINE).until(() -> ProcessHandle.of(droppedPid).map(p -> !p.isAlive()).orElse(true));
+        assertThat(ProcessHandle.of(keptPid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+        assertThat(readPid(dataDir.resolve("instances/kept1/instance.json"))).isEqualTo(keptPid);
+        assertThat(server.reports("kept1", InstanceState.STARTING)).isEmpty();
+        assertThat(server.blobDownloads()).isZero();
+    }
+
     private static long readPid(Path record) {
         try {
             return Json.mapper().readValue(record.toFile(), InstanceRecord.class).pid();

@@ -100,8 +100,11 @@ class InstanceChecksTest {
         server.status(500);
         // A second set of checks on the same server sees the failure: the closed one would have too.
         Recorder witness = new Recorder();
-        try (InstanceChecks other = new InstanceChecks("i2", List.of(httpProbe(Duration.ZERO)), 5, witness).start()) {
+        InstanceChecks other = new InstanceChecks("i2", List.of(httpProbe(Duration.ZERO)), 5, witness).start();
+        try {
             await().atMost(Duration.ofSeconds(5)).until(() -> !witness.repeated.isEmpty());
+        } finally {
+            other.close();
         }
 
         assertThat(recorder.changes).containsExactly("passing");
