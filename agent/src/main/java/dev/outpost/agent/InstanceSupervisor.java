@@ -250,7 +250,7 @@ final class InstanceSupervisor {
             Path bundle = host.blobs().fetch(a.app(), a.artifactDigest());
             started = host.driver().start(new InstanceSpec(instanceId, a.app(), a.release(), a.artifactDigest(), bundle,
                     a.config().build().cmd(), a.env()));
-        } catch (BlobException | DriverException e) {
+        } catch (BlobException | DriverException | IllegalArgumentException e) {
             LOG.warn("instance {} of {} v{} cannot start: {}", instanceId, a.app(), a.release(), e.getMessage());
             state = InstanceState.FAILED;
             report(null, e.getMessage(), List.of());

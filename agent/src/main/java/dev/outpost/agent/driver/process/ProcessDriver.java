@@ -120,6 +120,10 @@ public final class ProcessDriver implements Driver {
     public void destroy(String instanceId) throws DriverException {
         stop(instanceId, Duration.ZERO);
         Path dir = instanceDir(instanceId);
+        if (!dir.normalize().getParent().equals(dataDir.resolve("instances"))) {
+            // An id like "../x" must never make destroy delete outside the instances directory.
+            throw new DriverException("refusing to delete " + dir + ": instance id \"" + instanceId + "\" is not a plain name");
+        }
         try {
             deleteTree(dir);
         } catch (IOException e) {

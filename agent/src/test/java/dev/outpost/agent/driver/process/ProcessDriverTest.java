@@ -132,6 +132,17 @@ class ProcessDriverTest {
     }
 
     @Test
+    void destroyRefusesAnIdThatIsNotAPlainName() throws Exception {
+        driver = new ProcessDriver(dataDir, ADDRESS);
+        Path precious = Files.createDirectories(dataDir.resolve("blobs"));
+
+        assertThatThrownBy(() -> driver.destroy("../blobs"))
+                .isInstanceOf(DriverException.class)
+                .hasMessageContaining("is not a plain name");
+        assertThat(precious).exists();
+    }
+
+    @Test
     void refusesAnInstanceWithoutCommand() {
         assertThatThrownBy(() -> start("nocmd", null, Map.of()))
                 .isInstanceOf(DriverException.class)
