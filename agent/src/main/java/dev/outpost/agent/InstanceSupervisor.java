@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * created ─▶ starting ─▶ started ─(desired stopped, after the drain delay)─▶ stopped
  *               │           │
  *               └─▶ failed ◀┘ (exit, or 5 failing checks in a row) ─(backoff 1 s…30 s)─▶ starting
- * any ─(desired destroyed)─▶ destroyed        any ─(unassigned)─▶ gone, directory removed
+ * any ─(desired destroyed; after the drain delay when started)─▶ destroyed        any ─(unassigned)─▶ gone, directory removed
  * </pre>
  *
  * and reports each state to the server; a report the server did not take is retried with backoff,
@@ -182,7 +182,9 @@ final class InstanceSupervisor {
             }
             case DrainDone d -> {
                 drainTimer = null;
-                if (wanted() == DesiredState.STOPPED) {
+                if (wanted() == DesiredState.DESTROYED && state != InstanceState.DESTROYED) {
+                    destroyNow();
+                } else if (wanted() == DesiredState.STOPPED) {
                     stopProcess();
                     state = InstanceState.STOPPED;
                     health = Health.UNKNOWN;
@@ -227,16 +229,31 @@ final class InstanceSupervisor {
                 }
             }
             case DESTROYED -> {
-                if (state != InstanceState.DESTROYED) {
-                    cancelTimers();
-                    stopProcess();
-                    destroyFiles();
-                    state = InstanceState.DESTROYED;
-                    health = Health.UNKNOWN;
-                    report(null, null, List.of());
+                cancel(restartTimer);
+                restartTimer = null;
+                if (state == InstanceState.DESTROYED) {
+                    return;
+                }
+                if (handle != null && state == InstanceState.STARTED) {
+                    // A replaced or scaled-down instance may still have requests in flight: drain
+                    // as for a stop, so proxies drop it before the port goes away.
+                    if (drainTimer == null) {
+                        drainTimer = schedule(new DrainDone(), host.config().drainDelay());
+                    }
+                } else {
+                    destroyNow();
                 }
             }
         }
+    }
+
+    private void destroyNow() {
+        cancelTimers();
+        stopProcess();
+        destroyFiles();
+        state = InstanceState.DESTROYED;
+        health = Health.UNKNOWN;
+        report(null, null, List.of());
     }
 
     private void startInstance() throws InterruptedException {

@@ -120,6 +120,25 @@ class AgentTest {
     }
 
     @Test
+    void aStartedInstanceThatIsDestroyedKeepsServingThroughTheDrainDelay() throws Exception {
+        Assignment running = assignment("web2", HelloApp.bundle(), HelloApp.command(), httpChecked(Duration.ofMillis(100)),
+                DesiredState.RUNNING);
+        server.assign(running);
+        startAgent();
+        await().atMost(DEADLINE).until(() -> lastIs("web2", InstanceState.STARTED, Health.PASSING));
+        int port = server.last("web2").port();
+
+        Instant destroyAsked = Instant.now();
+        server.assign(withDesired(running, DesiredState.DESTROYED));
+        assertThat(dev.outpost.agent.check.TcpProbe.accepts(ADDRESS, port, Duration.ofMillis(500)))
+                .as("still serving right after the destroy was asked").isTrue();
+        await().atMost(DEADLINE).until(() -> lastIs("web2", InstanceState.DESTROYED, null));
+        assertThat(Duration.between(destroyAsked, server.reports("web2").getLast().at())).isGreaterThanOrEqualTo(DRAIN);
+        assertThat(dev.outpost.agent.check.TcpProbe.accepts(ADDRESS, port, Duration.ofMillis(500))).isFalse();
+        assertThat(dataDir.resolve("instances/web2")).doesNotExist();
+    }
+
+    @Test
     void reportsACrashWithExitCodeAndLogTailThenRestartsWithBackoff() {
         byte[] bundle = Bundles.tar(Map.of("run.sh", "echo starting up\necho bad config >&2\nexit 3\n"));
         server.assign(assignment("crash1", bundle, List.of("sh", "run.sh"), List.of(), DesiredState.RUNNING));
