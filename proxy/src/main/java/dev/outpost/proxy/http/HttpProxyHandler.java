@@ -95,6 +95,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean responseStarted;
     private boolean interim;
     private boolean upstreamKeepAlive;
+    private boolean awaitingClientMessage;
 
     /**
      * @param routes   the current routing snapshot, read once per request
@@ -122,18 +123,28 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
+        readClient();
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        awaitingClientMessage = false;
         if (msg instanceof ForwardedRequest forwarded) {
             onRequest(forwarded);
         } else if (msg instanceof HttpContent content) {
             onRequestContent(content);
         } else {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // FlowControlHandler counts a read() as answered by the end of a read cycle even when no
+        // message came (the request may not have arrived yet): ask again until one does.
+        if (awaitingClientMessage && phase != Phase.CLOSED) {
+            ctx.read();
         }
     }
 
@@ -267,14 +278,20 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             if (last) {
                 nextRequest();
             } else {
-                ctx.read();
+                readClient();
             }
         }
     }
 
+    /** Asks for the next message from the user; FlowControlHandler delivers exactly one. */
+    private void readClient() {
+        awaitingClientMessage = true;
+        ctx.read();
+    }
+
     private void readClientWhenUpstreamWritable() {
         if (upstreamChannel.isWritable()) {
-            ctx.read();
+            readClient();
         } else {
             waitingForUpstreamWritable = true;
         }
@@ -467,7 +484,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     public void onUpstreamWritabilityChanged(boolean writable) {
         if (writable && waitingForUpstreamWritable && phase == Phase.STREAMING) {
             waitingForUpstreamWritable = false;
-            ctx.read();
+            readClient();
         }
     }
 
@@ -533,7 +550,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         } else {
             phase = Phase.DRAINING;
             ctx.writeAndFlush(response);
-            ctx.read();
+            readClient();
         }
     }
 
@@ -551,7 +568,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         if (clientKeepAlive && requestReceived && !draining.getAsBoolean()) {
             phase = Phase.IDLE;
-            ctx.read();
+            readClient();
         } else {
             phase = Phase.CLOSED;
             ctx.close();

@@ -73,6 +73,15 @@ class HttpProxyHandlerTest {
     }
 
     @Test
+    void answersRequestsThatArriveOneAfterTheOther() {
+        channel.receive("GET / HTTP/1.1\r\nHost: one\r\n\r\n");
+        assertThat(channel.sent()).endsWith("no app is deployed at one\n");
+
+        channel.receive("GET / HTTP/1.1\r\nHost: two\r\n\r\n");
+        assertThat(channel.sent()).endsWith("no app is deployed at two\n");
+    }
+
+    @Test
     void closesAfterAnErrorWhenTheClientAskedTo() {
         channel.receive("GET / HTTP/1.1\r\nHost: nope\r\nConnection: close\r\n\r\n");
 

@@ -110,6 +110,11 @@ public final class FakeRoutesServer implements AutoCloseable {
                 } finally {
                     blocked.decrementAndGet();
                 }
+                if (failing) {
+                    // Went down while the query was held.
+                    reply(exchange, 500, "{\"title\":\"store unavailable\"}");
+                    return;
+                }
                 answer = current;
             }
             reply(exchange, 200, Json.mapper().writeValueAsString(answer));

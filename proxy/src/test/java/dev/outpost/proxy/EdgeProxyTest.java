@@ -1,0 +1,309 @@
+package dev.outpost.proxy;
+
+import static dev.outpost.proxy.testing.Routes.app;
+import static dev.outpost.proxy.testing.Routes.dead;
+import static dev.outpost.proxy.testing.Routes.table;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.outpost.core.api.RoutingTable;
+import dev.outpost.proxy.control.RouteWatcher;
+import dev.outpost.proxy.testing.FakeRoutesServer;
+import dev.outpost.proxy.testing.InstanceServer;
+import dev.outpost.proxy.testing.RawHttp;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The proxy over real sockets: routing, its own answers, forwarding headers, failover, lifecycle. */
+class EdgeProxyTest {
+    private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        List<AutoCloseable> reversed = new ArrayList<>(closeables);
+        Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
+            c.close();
+        }
+        client.close();
+    }
+
+    private <T extends AutoCloseable> T closing(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private InstanceServer instance(String name, String region) throws IOException {
+        return closing(new InstanceServer(name, region));
+    }
+
+    private EdgeProxy proxy(String region, RoutingTable table) {
+        EdgeProxy proxy = closing(new EdgeProxy(new ProxyConfig(region, "127.0.0.1", 0)));
+        proxy.start();
+        proxy.update(table);
+        return proxy;
+    }
+
+    private HttpResponse<String> get(EdgeProxy proxy, String host, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpAddress().getPort() + path))
+                .header("Host", host)
+                .timeout(Duration.ofSeconds(10));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The instance's echo: {@code instance} and {@code h:<header>} keys. */
+    private static Map<String, String> echo(HttpResponse<String> response) {
+        return response.body().lines().filter(l -> l.contains("="))
+                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')), l -> l.substring(l.indexOf('=') + 1)));
+    }
+
+    @Test
+    void routesByHostHeader() throws Exception {
+        InstanceServer hello = instance("hello-1", "iad");
+        InstanceServer world = instance("world-1", "iad");
+        EdgeProxy proxy = proxy("iad", table(1, app("hello", hello.target()), app("world", world.target())));
+
+        assertThat(echo(get(proxy, "hello.outpost.localhost:8080", "/"))).containsEntry("instance", "hello-1");
+        assertThat(echo(get(proxy, "WORLD.outpost.localhost", "/"))).containsEntry("instance", "world-1");
+        assertThat(echo(get(proxy, "world", "/"))).containsEntry("instance", "world-1");
+    }
+
+    @Test
+    void prefersItsOwnRegion() throws Exception {
+        InstanceServer iad = instance("hello-iad", "iad");
+        InstanceServer ams = instance("hello-ams", "ams");
+        EdgeProxy proxy = proxy("ams", table(1, app("hello", iad.target(), ams.target())));
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(echo(get(proxy, "hello", "/"))).containsEntry("instance", "hello-ams");
+        }
+        assertThat(iad.requests()).isZero();
+    }
+
+    @Test
+    void fallsBackToTheNearestOtherRegionByRoundTripTime() throws Exception {
+        // Seen from syd: lax 140 ms, iad 200 ms, ams 275 ms.
+        InstanceServer ams = instance("hello-ams", "ams");
+        InstanceServer iad = instance("hello-iad", "iad");
+        InstanceServer lax = instance("hello-lax", "lax");
+        EdgeProxy proxy = proxy("syd", table(1, app("hello", ams.target(), iad.target(), lax.target())));
+
+        assertThat(echo(get(proxy, "hello", "/"))).containsEntry("instance", "hello-lax");
+
+        proxy.update(table(2, app("hello", ams.target(), iad.target())));
+        assertThat(echo(get(proxy, "hello", "/"))).containsEntry("instance", "hello-iad");
+
+        proxy.update(table(3, app("hello", ams.target())));
+        assertThat(echo(get(proxy, "hello", "/"))).containsEntry("instance", "hello-ams");
+    }
+
+    @Test
+    void answers404ForAnUnknownHostAnd503ForAnAppWithoutInstances() throws Exception {
+        EdgeProxy proxy = proxy("iad", table(1, app("idle")));
+
+        HttpResponse<String> unknown = get(proxy, "hello.outpost.localhost:8080", "/");
+        HttpResponse<String> idle = get(proxy, "idle.outpost.localhost", "/");
+
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).isEqualTo("no app is deployed at hello.outpost.localhost\n");
+        assertThat(unknown.headers().firstValue("Content-Length")).hasValue("46");
+        assertThat(idle.statusCode()).isEqualTo(503);
+        assertThat(idle.body()).isEqualTo("app idle has no healthy instance in any region\n");
+    }
+
+    @Test
+    void errorAnswersKeepTheConnectionAndMalformedRequestsCloseIt() throws Exception {
+        EdgeProxy proxy = proxy("iad", table(1));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            assertThat(raw.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().body()).isEqualTo("no app is deployed at a\n");
+            assertThat(raw.send("GET / HTTP/1.1\r\nHost: b\r\n\r\n").read().body()).isEqualTo("no app is deployed at b\n");
+            RawHttp.Response bad = raw.send("GET / HTTP/1.1\r\nHost: c\r\nContent-Length: x\r\n\r\n").read();
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.headers()).containsEntry("connection", "close");
+            assertThat(raw.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void replacesClientSentForwardingHeaders() throws Exception {
+        InstanceServer hello = instance("hello-1", "syd");
+        EdgeProxy proxy = proxy("syd", table(1, app("hello", hello.target())));
+
+        HttpResponse<String> response = get(proxy, "hello.outpost.localhost", "/",
+                "Outpost-Client-IP", "6.6.6.6", "Outpost-Region", "fake", "Outpost-Request-Id", "mine",
+                "X-Forwarded-For", "6.6.6.6", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example",
+                "Via", "1.0 elsewhere");
+
+        Map<String, String> seen = echo(response);
+        assertThat(seen).containsEntry("h:outpost-client-ip", "127.0.0.1")
+                .containsEntry("h:outpost-region", "syd")
+                .containsEntry("h:x-forwarded-for", "127.0.0.1")
+                .containsEntry("h:x-forwarded-proto", "http")
+                .containsEntry("h:x-forwarded-port", Integer.toString(proxy.httpAddress().getPort()))
+                .containsEntry("h:x-forwarded-host", "hello.outpost.localhost")
+                .containsEntry("h:via", "1.1 outpost");
+        String requestId = seen.get("h:outpost-request-id");
+        assertThat(requestId).isNotEqualTo("mine").hasSize(20);
+        assertThat(response.headers().allValues("Outpost-Request-Id")).containsExactly(requestId);
+    }
+
+    @Test
+    void retriesAConnectFailureOnAnotherInstance() throws Exception {
+        InstanceServer lax = instance("hello-lax", "lax");
+        EdgeProxy proxy = proxy("syd", table(1, app("hello", dead("hello-syd", "syd"), lax.target())));
+
+        HttpResponse<String> first = get(proxy, "hello", "/");
+        HttpResponse<String> second = get(proxy, "hello", "/");
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(echo(first)).containsEntry("instance", "hello-lax");
+        assertThat(echo(second)).containsEntry("instance", "hello-lax");
+        assertThat(lax.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void answers502NamingTheInstancesThatFailed() throws Exception {
+        RoutingTable.Target syd = dead("hello-syd", "syd");
+        RoutingTable.Target iad = dead("hello-iad", "iad");
+        EdgeProxy proxy = proxy("syd", table(1, app("hello", syd, iad)));
+
+        HttpResponse<String> response = get(proxy, "hello", "/");
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.body())
+                .startsWith("upstream instance hello-syd (127.0.0.1:" + syd.port() + ") in syd failed: ")
+                .contains("; instance hello-iad (127.0.0.1:" + iad.port() + ") in iad failed: ")
+                .endsWith("\n");
+    }
+
+    @Test
+    void answers502WhenTheInstanceClosesWithoutAnswering() throws Exception {
+        ServerSocket silent = closing(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        Thread.ofVirtual().start(() -> {
+            while (!silent.isClosed()) {
+                try (Socket s = silent.accept()) {
+                    s.getInputStream().read();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+        EdgeProxy proxy = proxy("iad", table(1, app("hello", new RoutingTable.Target("mute", "iad", "127.0.0.1", silent.getLocalPort(), 1))));
+
+        HttpResponse<String> response = get(proxy, "hello", "/");
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.body()).contains("instance mute").contains("closed the connection before the response ended");
+    }
+
+    @Test
+    void passesOnABodyTheInstanceEndsByClosing() throws Exception {
+        ServerSocket old = closing(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        Thread.ofVirtual().start(() -> {
+            while (!old.isClosed()) {
+                try (Socket s = old.accept()) {
+                    InputStream in = s.getInputStream();
+                    // Read the request head, then answer the HTTP/1.0 way: no length, end of body = close.
+                    String head = "";
+                    while (!head.endsWith("\r\n\r\n")) {
+                        head += (char) in.read();
+                    }
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil the end".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+        EdgeProxy proxy = proxy("iad", table(1, app("hello", new RoutingTable.Target("old", "iad", "127.0.0.1", old.getLocalPort(), 1))));
+
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = get(proxy, "hello", "/");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("until the end");
+        }
+    }
+
+    @Test
+    void refusesToStartOnAnAddressInUse() {
+        EdgeProxy first = proxy("iad", table(1));
+        int port = first.httpAddress().getPort();
+        EdgeProxy second = closing(new EdgeProxy(new ProxyConfig("iad", "127.0.0.1", port)));
+
+        assertThatThrownBy(second::start)
+                .isInstanceOf(ProxyException.class)
+                .hasMessage("address in use: 127.0.0.1:" + port);
+    }
+
+    @Test
+    void closeLetsARequestInFlightFinish() throws Exception {
+        InstanceServer hello = instance("hello-1", "iad");
+        EdgeProxy proxy = proxy("iad", table(1, app("hello", hello.target())));
+        InetSocketAddress address = proxy.httpAddress();
+        CompletableFuture<HttpResponse<String>> held = client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + "/hold")).header("Host", "hello").build(),
+                HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(5)).until(() -> hello.held() == 1);
+
+        Thread closer = Thread.ofVirtual().start(proxy::close);
+        await().atMost(Duration.ofSeconds(5)).until(() -> refusesConnections(address));
+        assertThat(held).isNotDone();
+        hello.releaseHeld();
+
+        HttpResponse<String> response = held.get();
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(echo(response)).containsEntry("instance", "hello-1");
+        assertThat(closer.join(Duration.ofSeconds(10))).isTrue();
+    }
+
+    private static boolean refusesConnections(InetSocketAddress address) {
+        try (Socket s = new Socket()) {
+            s.connect(address, 1000);
+            return false;
+        } catch (IOException refused) {
+            return true;
+        }
+    }
+
+    @Test
+    void keepsRoutingOnTheLastTableWhileTheServerIsDown() throws Exception {
+        InstanceServer hello = instance("hello-1", "iad");
+        FakeRoutesServer server = closing(new FakeRoutesServer());
+        server.publish(table(1, app("hello", hello.target())));
+        EdgeProxy proxy = proxy("iad", table(0));
+        closing(new RouteWatcher(server.api(), FakeRoutesServer.TOKEN, proxy::update)).start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(proxy, "hello", "/").statusCode() == 200);
+
+        server.failing(true);
+        server.publish(table(2));
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.calls().stream().anyMatch(c -> c.status() == 500));
+
+        assertThat(echo(get(proxy, "hello", "/"))).containsEntry("instance", "hello-1");
+    }
+}
