@@ -58,8 +58,11 @@ public final class DevLab implements AutoCloseable {
     /** Starts {@code outpost dev} and waits for its banner. */
     public DevLab start() throws IOException {
         TestRequire.component("curl", TestRequire.onPath("curl"), "curl is not on PATH (apt-get install curl)");
-        dev = env(new ProcessBuilder(command("dev", "--regions", String.join(",", regions), "--data", data.toString(),
-                "--api-port", Integer.toString(apiPort), "--http-port", Integer.toString(httpPort))))
+        // A process started from a shell's background job inherits SIGINT as ignored, and a JVM
+        // cannot undo that; perl (Essential on Debian) resets it so SIGINT acts as Ctrl-C would.
+        List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"", "--"));
+        dev = env(new ProcessBuilder(withPrefix(cmd, command("dev", "--regions", String.join(",", regions), "--data", data.toString(),
+                "--api-port", Integer.toString(apiPort), "--http-port", Integer.toString(httpPort)))))
                 .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!dev.isAlive()) {
@@ -94,6 +97,12 @@ public final class DevLab implements AutoCloseable {
             throw new AssertionError("outpost " + String.join(" ", args) + " did not finish in 3 minutes");
         }
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static List<String> withPrefix(List<String> prefix, List<String> command) {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(command);
+        return all;
     }
 
     private List<String> command(String... args) {

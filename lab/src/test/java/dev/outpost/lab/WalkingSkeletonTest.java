@@ -33,7 +33,7 @@ class WalkingSkeletonTest {
     static final String HOST = "hello.outpost.localhost";
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
-    Path home;
+    static Path home;
     DevLab lab;
     Path hello;
 
