@@ -1,5 +1,6 @@
 package dev.outpost.proxy.http;
 
+import dev.outpost.core.Durations;
 import dev.outpost.proxy.routing.AppHost;
 import dev.outpost.proxy.routing.Balancer;
 import dev.outpost.proxy.routing.RoutingTable;
@@ -338,7 +339,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         end();
         failures.add(failed.describe() + " failed: " + describe(cause));
         LOG.warn("request {}: connecting to {} failed ({}); it is ejected for {}", request.requestId(), failed.describe(),
-                describe(cause), EJECT_FOR);
+                describe(cause), Durations.format(EJECT_FOR));
         connectNext();
     }
 
