@@ -60,7 +60,7 @@ public final class EdgeProxy implements AutoCloseable {
     private EventLoopGroup group;
     private ChannelGroup clients;
     private ChannelGroup upstreams;
-    private Channel server;
+    private volatile Channel server;
 
     public EdgeProxy(ProxyConfig config) {
         this(config, Transport.best());
@@ -111,9 +111,10 @@ public final class EdgeProxy implements AutoCloseable {
     }
 
     /** The listener's bound address (the real port when configured with 0). */
-    public synchronized InetSocketAddress httpAddress() {
+    public InetSocketAddress httpAddress() {
+        Channel server = this.server;
         if (server == null) {
-            throw new ProxyException("edge proxy of region " + config.region() + " is not listening (state " + state.name().toLowerCase() + ")");
+            throw new ProxyException("edge proxy of region " + config.region() + " is not listening: start() has not bound it");
         }
         return (InetSocketAddress) server.localAddress();
     }

@@ -10,7 +10,8 @@ import java.util.List;
  */
 public final class HopByHopHeaders {
     private static final List<CharSequence> FIXED = List.of(
-            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+            // Keep-Alive and Proxy-Connection as strings: Netty deprecates their constants because no one should send them.
+            HttpHeaderNames.CONNECTION, "Keep-Alive", "Proxy-Connection",
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);
 
     private HopByHopHeaders() {}
