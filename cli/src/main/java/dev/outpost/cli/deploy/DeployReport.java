@@ -22,7 +22,8 @@ public final class DeployReport {
         switch (result.status()) {
             case ACTIVE -> {
                 out.println(release + " is active");
-                out.println("  visit " + result.url());
+                out.println("  every region's edge serves it as Host: " + result.host()
+                        + " (under outpost dev: curl -H 'Host: " + result.host() + "' http://127.1.0.1:8080/)");
             }
             case DEPLOYING -> out.println(release + " is deploying; follow it with `outpost status --app " + result.app() + "`");
             case SUPERSEDED -> out.println(release + " was superseded by a newer release before it became active");

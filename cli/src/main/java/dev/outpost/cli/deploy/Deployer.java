@@ -166,7 +166,7 @@ public final class Deployer {
 
     private static DeployResult result(Release r, boolean uploaded) {
         DeployFailure failure = r.status() == ReleaseStatus.FAILED ? r.failure() : null;
-        return new DeployResult(r.app(), r.version(), r.artifactDigest(), uploaded, r.status(), failure, DeployResult.devUrl(r.app()));
+        return new DeployResult(r.app(), r.version(), r.artifactDigest(), uploaded, r.status(), failure, DeployResult.hostFor(r.app()));
     }
 
     private static Duration roundUp(Duration d) {

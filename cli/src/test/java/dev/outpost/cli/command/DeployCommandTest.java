@@ -70,7 +70,7 @@ class DeployCommandTest {
         assertThat(release.config().app()).isEqualTo("hello");
         assertThat(release.config().build().cmd()).containsExactly("sh", "-c", "python3 server.py");
         assertThat(r.out()).contains("iad   0/2 healthy, 2 starting").contains("iad   2/2 healthy").contains("ams   1/1 healthy")
-                .contains("release v1 of hello is active").contains("http://hello.outpost.localhost:8080");
+                .contains("release v1 of hello is active").contains("Host: hello.outpost.localhost");
     }
 
     @Test
@@ -151,7 +151,7 @@ class DeployCommandTest {
         JsonNode result = Json.mapper().readTree(r.out());
         assertThat(result.path("status").asText()).isEqualTo("active");
         assertThat(result.path("release").asInt()).isEqualTo(1);
-        assertThat(result.path("url").asText()).isEqualTo("http://hello.outpost.localhost:8080");
+        assertThat(result.path("host").asText()).isEqualTo("hello.outpost.localhost");
         assertThat(r.err()).contains("healthy");
     }
 
