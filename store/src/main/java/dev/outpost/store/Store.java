@@ -499,13 +499,13 @@ public final class Store implements AutoCloseable {
         dataSource.close();
     }
 
-    // ---- private
+    // ---- for the feature stores of this package (one class per concern, e.g. secrets, logs)
 
     /**
      * Runs {@code body} in one transaction under the write lock; when it marked a change, bumps the
      * index in the same transaction and, once committed, tells the listeners.
      */
-    private <T> T write(String what, Function<WriteTransaction, T> body) {
+    <T> T write(String what, Function<WriteTransaction, T> body) {
         writeLock.lock();
         try {
             Committed<T> committed;
@@ -527,13 +527,16 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private <T> T read(String what, HandleCallback<T, RuntimeException> body) {
+    /** Runs {@code body} on a handle outside any write; {@code what} names it in errors. */
+    <T> T read(String what, HandleCallback<T, RuntimeException> body) {
         try {
             return jdbi.withHandle(body);
         } catch (JdbiException e) {
             throw translate(what, e);
         }
     }
+
+    // ---- private
 
     private static long bumpIndex(Handle h) {
         h.createUpdate("UPDATE global_index SET current_value = current_value + 1 WHERE id = 1").execute();

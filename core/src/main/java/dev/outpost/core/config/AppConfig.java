@@ -27,6 +27,14 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
         public Build {
             cmd = cmd == null ? List.of() : List.copyOf(cmd);
         }
+
+        /**
+         * True when the artifact is an OCI image (from {@code dockerfile} or {@code image}), run by the
+         * docker driver; false for a source bundle run by the process driver with {@code cmd}.
+         */
+        public boolean producesImage() {
+            return dockerfile != null || image != null;
+        }
     }
 
     /** An internal port exposed on public ports, with its concurrency limits and checks. */
