@@ -134,6 +134,14 @@ public final class DevLab implements AutoCloseable {
         return new Result(status, nl < 0 ? output : output.substring(0, nl), error);
     }
 
+    /** Kills {@code outpost dev} with SIGKILL: nothing of it gets to clean up (a crash). */
+    public void kill() throws InterruptedException {
+        if (dev != null && dev.isAlive()) {
+            dev.destroyForcibly();
+            dev.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** Stops {@code outpost dev} with SIGINT, as Ctrl-C does, and waits for it to exit. */
     public int interrupt() throws IOException, InterruptedException {
         if (dev == null || !dev.isAlive()) {
