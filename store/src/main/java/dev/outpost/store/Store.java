@@ -493,6 +493,11 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /** The scheduler's one-transaction writes: release switches and instance restart marks. */
+    public Scheduling scheduling() {
+        return new Scheduling(this);
+    }
+
     /** Closes the connection pool. */
     @Override
     public void close() {
