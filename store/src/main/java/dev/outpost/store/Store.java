@@ -498,6 +498,11 @@ public final class Store implements AutoCloseable {
         return new Scheduling(this);
     }
 
+    /** Apps' sealed secrets in versions, and the secrets version and note of each release. */
+    public Secrets secrets() {
+        return new Secrets(this);
+    }
+
     /** Closes the connection pool. */
     @Override
     public void close() {
