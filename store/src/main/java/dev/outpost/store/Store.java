@@ -503,6 +503,11 @@ public final class Store implements AutoCloseable {
         return new Secrets(this);
     }
 
+    /** The central log: lines shipped by agents, queried by app, pruned by age. */
+    public Logs logs() {
+        return new Logs(this);
+    }
+
     /** Closes the connection pool. */
     @Override
     public void close() {
