@@ -64,6 +64,11 @@ public final class ApiClient implements AutoCloseable {
         return base;
     }
 
+    /** The API token, for clients that talk to the registry ({@code /v2}) themselves, as {@code docker push} does. */
+    public String token() {
+        return token;
+    }
+
     public List<App> apps() throws ApiException {
         return get("/v1/apps", new TypeReference<List<App>>() {});
     }

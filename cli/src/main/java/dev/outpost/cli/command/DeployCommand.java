@@ -45,6 +45,10 @@ public final class DeployCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the outcome as JSON (progress goes to stderr).")
     boolean json;
 
+    @Option(names = "--image", paramLabel = "REF",
+            description = "Deploy this local Docker image (pushed to the Outpost registry) instead of what [build] says.")
+    String image;
+
     public DeployCommand(Environment env) {
         this.env = env;
     }
@@ -62,7 +66,7 @@ public final class DeployCommand implements Callable<Integer> {
         PrintWriter progress = json ? spec.commandLine().getErr() : out;
         try (ApiClient api = env.client()) {
             DeployResult result = new Deployer(api, progress, env.interactive() && !json)
-                    .deploy(new DeployRequest(target.dir(env), app, config, detach, wait));
+                    .deploy(new DeployRequest(target.dir(env), app, config, detach, wait).withImage(image));
             return DeployReport.print(result, out, json);
         }
     }

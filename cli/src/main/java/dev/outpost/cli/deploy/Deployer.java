@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a deploy against the API: pack the directory, upload the bundle unless the registry has
  * it, seed the app's scale, create the release, then follow {@code /status} with blocking queries
- * until the release is {@code active} or {@code failed}.
+ * until the release is {@code active} or {@code failed}. An app whose {@code [build]} makes an
+ * image ({@code dockerfile} or {@code image}) is built and pushed by {@link ImagePublisher} instead
+ * of packed, and its release names the pushed manifest.
  *
  * <p>Scale: {@code outpost.toml}'s {@code [scale] regions} seeds the app's scale. When the app has
  * no scale yet, the toml's regions are set (or one instance in the primary region when the toml
@@ -41,12 +43,19 @@ public final class Deployer {
     private final ApiClient api;
     private final PrintWriter out;
     private final boolean interactive;
+    private final ImagePublisher images;
 
-    /** Progress goes to {@code out}, redrawn in place when {@code interactive}. */
+    /** Progress goes to {@code out}, redrawn in place when {@code interactive}; images go through the {@code docker} on PATH. */
     public Deployer(ApiClient api, PrintWriter out, boolean interactive) {
+        this(api, out, interactive, ImagePublisher.system(out));
+    }
+
+    /** As above, with images built and pushed by {@code images}. */
+    public Deployer(ApiClient api, PrintWriter out, boolean interactive, ImagePublisher images) {
         this.api = api;
         this.out = out;
         this.interactive = interactive;
+        this.images = images;
     }
 
     public DeployResult deploy(DeployRequest request) throws ApiException, BundleException, DeployException {
@@ -59,6 +68,9 @@ public final class Deployer {
                 throw new DeployException("app " + app + " does not exist on " + api.base() + ": create it with `outpost launch`");
             }
             throw e;
+        }
+        if (request.config().build().producesImage()) {
+            return deployImage(current, request);
         }
         Release release;
         boolean uploaded;
@@ -79,6 +91,24 @@ public final class Deployer {
             return result(release, uploaded);
         }
         return follow(release, uploaded, request.waitTimeout());
+    }
+
+    /**
+     * An image deploy: build or tag, push to the API's registry, then a release whose artifact is the
+     * pushed manifest's digest and whose {@code build.image} names the pushed tag. A failed build or
+     * push throws before anything is created.
+     */
+    private DeployResult deployImage(App current, DeployRequest request) throws ApiException, DeployException {
+        String app = request.app();
+        PublishedImage image = images.publish(request.config().build(), request.dir(), app, ImagePublisher.registryOf(api.base()), api.token());
+        say("pushed %s (%s)", image.reference(), ShortDigest.of(image.digest()));
+        seedScale(current, request);
+        Release release = api.createRelease(app, new CreateReleaseRequest(image.digest(), DeployRequest.buildingImage(request.config(), image.reference())));
+        say("release v%d of %s created", release.version(), app);
+        if (request.detach()) {
+            return result(release, image.uploaded());
+        }
+        return follow(release, image.uploaded(), request.waitTimeout());
     }
 
     /** The scale to PUT before the release, empty when the app's scale already covers the toml. */
