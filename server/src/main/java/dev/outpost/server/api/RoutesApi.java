@@ -5,15 +5,22 @@ import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.model.App;
 import dev.outpost.core.model.Instance;
 import dev.outpost.core.model.Release;
+import dev.outpost.server.scheduler.DeployStrategy;
 import dev.outpost.store.Store;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The routing table every edge proxy watches. */
+/**
+ * The routing table every edge proxy watches: per app, its routable instances (started, checks
+ * passing, wanted running). While a blue-green release is deploying and a current release exists,
+ * only the current release's instances are listed, so the new set takes no traffic until the
+ * release switches (in one store write, hence one table for every edge).
+ */
 public final class RoutesApi {
     private final Store store;
 
@@ -29,10 +36,17 @@ public final class RoutesApi {
         long index = Blocking.index(ctx);
         Map<String, List<Instance>> byApp = store.listInstances().stream().filter(Instance::routable)
                 .collect(Collectors.groupingBy(Instance::app));
+        // The newest deploying release of an app is its deploy target (older ones are being superseded).
+        Set<String> blueGreen = store.scheduling().deploying().stream()
+                .collect(Collectors.toMap(Release::app, r -> r, (a, b) -> a.version() > b.version() ? a : b)).values().stream()
+                .filter(r -> DeployStrategy.of(r.config().deploy()) == DeployStrategy.BLUEGREEN)
+                .map(Release::app).collect(Collectors.toSet());
         List<RoutingTable.AppRoute> out = new ArrayList<>();
         for (App app : store.listApps()) {
             AppConfig.Concurrency c = concurrency(app);
+            boolean oldSetOnly = blueGreen.contains(app.name()) && app.currentRelease() != null;
             List<RoutingTable.Target> targets = byApp.getOrDefault(app.name(), List.of()).stream()
+                    .filter(i -> !oldSetOnly || i.release() == app.currentRelease())
                     .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port(), i.release())).toList();
             out.add(new RoutingTable.AppRoute(app.name(), c.softLimit(), c.hardLimit(), c.type(), targets));
         }

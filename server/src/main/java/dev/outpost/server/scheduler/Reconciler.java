@@ -68,7 +68,8 @@ public final class Reconciler implements AutoCloseable {
         for (App app : apps) {
             releases.put(app.name(), store.listReleases(app.name()));
         }
-        ClusterView view = new ClusterView(apps, releases, store.listHosts(), store.listInstances(), now);
+        ClusterView view = new ClusterView(apps, releases, store.listHosts(), store.listInstances(),
+                store.scheduling().restartsRequested(), now);
         Plan plan = scheduler.plan(view);
         apply(plan, view, now);
         return plan;
@@ -77,14 +78,14 @@ public final class Reconciler implements AutoCloseable {
     private void apply(Plan plan, ClusterView view, Instant now) {
         for (Plan.ReleaseOutcome o : plan.outcomes()) {
             if (o.status() == ReleaseStatus.ACTIVE) {
-                App app = view.apps().stream().filter(a -> a.name().equals(o.app())).findFirst().orElse(null);
-                if (app != null && app.currentRelease() != null && app.currentRelease() != o.version()) {
-                    store.updateRelease(o.app(), app.currentRelease(), ReleaseStatus.SUPERSEDED, "replaced by v" + o.version(), null);
-                }
-                store.setCurrentRelease(o.app(), o.version());
+                // One write: the old release superseded, this one current and active, the retired
+                // set destroyed; the edges see it as one index, so routing switches in one step.
+                store.scheduling().activate(o.app(), o.version(), o.message(), o.retire());
+            } else {
+                store.updateRelease(o.app(), o.version(), o.status(), o.message(), o.failure());
             }
-            store.updateRelease(o.app(), o.version(), o.status(), o.message(), o.failure());
-            log.info("{} v{}: {} ({})", o.app(), o.version(), o.status().wire(), o.message());
+            log.info("{} v{}: {} ({}){}", o.app(), o.version(), o.status().wire(), o.message(),
+                    o.retire().isEmpty() ? "" : "; retiring " + o.retire());
         }
         for (Plan.DesiredChange c : plan.desiredChanges()) {
             store.setDesired(c.instanceId(), c.desired());
@@ -95,6 +96,11 @@ public final class Reconciler implements AutoCloseable {
                     InstanceState.CREATED, DesiredState.RUNNING, Health.UNKNOWN, null, null, 0, List.of(), now, now);
             store.insertInstance(i);
             log.info("placed {} v{} in {} on {} as {}", p.app(), p.release(), p.region(), p.hostId(), i.id());
+        }
+        for (String id : plan.restarts()) {
+            if (store.scheduling().finishRestart(id)) {
+                log.info("instance {}: stopped for its restart, starting it again", id);
+            }
         }
         for (String id : plan.purges()) {
             store.deleteInstance(id);

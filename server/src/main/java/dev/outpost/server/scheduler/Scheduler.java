@@ -25,11 +25,14 @@ import java.util.stream.Collectors;
  * Desired state against actual, per app and region, as a pure function: {@code plan(view)}.
  *
  * <p>The target release of an app is its newest {@code deploying} release, else its current one.
- * In each region the target gets {@code scale[region]} instances. With no older instance there,
- * all are placed at once; otherwise one at a time: a new instance must pass its checks before an
- * old one is destroyed (start new, wait for checks, stop old). A deploy fails when an instance of
- * it crash-loops or when its deadline passes before every new instance is healthy; its instances
- * are then destroyed and the current release, which kept serving, stays the target.
+ * In each region the target gets {@code scale[region]} instances; an instance the user stopped
+ * ({@code desired = stopped}) keeps its place and counts toward that number. With no older
+ * instance in a region, every missing instance is placed at once; otherwise the target's
+ * {@link DeployStrategy} decides how many new instances may be pending and when old ones go. In
+ * every strategy an old instance is destroyed only for a new one that passed its checks (start
+ * new, wait for checks, stop old), so capacity never drops. A deploy fails when an instance of it
+ * crash-loops or when its deadline passes before every new instance is healthy; its instances are
+ * then destroyed and the current release, which kept serving, stays the target.
  */
 public final class Scheduler {
     /** A new instance that failed this many times after its first failure fails its deploy. */
@@ -47,9 +50,12 @@ public final class Scheduler {
             if (i.desired() == DesiredState.DESTROYED && i.state() == InstanceState.DESTROYED) {
                 plan.purge(i.id());
             }
+            if (view.restartRequested().contains(i.id()) && restartCanFinish(i)) {
+                plan.finishRestart(i.id());
+            }
         }
         Map<String, List<Instance>> byApp = view.instances().stream()
-                .filter(i -> i.desired() == DesiredState.RUNNING)
+                .filter(i -> i.desired() != DesiredState.DESTROYED)
                 .collect(Collectors.groupingBy(Instance::app));
         Set<String> known = new LinkedHashSet<>();
         for (App app : view.apps()) {
@@ -65,6 +71,17 @@ public final class Scheduler {
             }
         }
         return plan;
+    }
+
+    /**
+     * A restart stops first: it may start again once the agent no longer runs it (or never did).
+     * When the instance is wanted otherwise since (started or destroyed), only the mark goes.
+     */
+    private static boolean restartCanFinish(Instance i) {
+        if (i.desired() != DesiredState.STOPPED) {
+            return true;
+        }
+        return i.state() == InstanceState.STOPPED || i.state() == InstanceState.FAILED || i.state() == InstanceState.CREATED;
     }
 
     private void planApp(ClusterView view, App app, List<Release> releases, List<Instance> live, Map<String, Integer> load, Plan plan) {
@@ -102,29 +119,68 @@ public final class Scheduler {
                 live = remaining;
             }
         }
+        Step step = step(app, target, live);
         boolean satisfied = true;
         Set<String> regions = new TreeSet<>(app.scale().keySet());
         live.forEach(i -> regions.add(i.region()));
         for (String region : regions) {
             int desired = app.scale().getOrDefault(region, 0);
-            satisfied &= planRegion(view, app, target, region, desired,
+            satisfied &= planRegion(view, app, target, step, region, desired,
                     live.stream().filter(i -> i.region().equals(region)).toList(), load, plan);
         }
         if (target.status() == ReleaseStatus.DEPLOYING && satisfied) {
-            plan.outcome(new Plan.ReleaseOutcome(app.name(), target.version(), ReleaseStatus.ACTIVE,
-                    "v" + target.version() + " is serving", null));
+            int version = target.version();
+            // Blue-green held every old instance back; they go in the same write that switches routing.
+            List<String> retire = step.holdOld()
+                    ? live.stream().filter(i -> i.release() != version).map(Instance::id).toList() : List.of();
+            plan.outcome(new Plan.ReleaseOutcome(app.name(), version, ReleaseStatus.ACTIVE,
+                    "v" + version + " is serving", null, retire));
         }
     }
 
-    /** Returns true when the region runs exactly its desired count of healthy target instances and nothing else. */
-    private boolean planRegion(ClusterView view, App app, Release target, String region, int desired, List<Instance> live,
-                               Map<String, Integer> load, Plan plan) {
+    /**
+     * What the target's strategy allows in this pass, for the whole app. {@code canaryRegion} is set
+     * while a canary deploy still waits for its first healthy instance: only that region may place
+     * one instance. {@code holdOld} keeps every old instance until the release switches.
+     */
+    record Step(DeployStrategy strategy, String canaryRegion, boolean holdOld) {}
+
+    private static Step step(App app, Release target, List<Instance> live) {
+        DeployStrategy strategy = DeployStrategy.of(target.config().deploy());
+        boolean deploying = target.status() == ReleaseStatus.DEPLOYING;
+        boolean replacing = live.stream().anyMatch(i -> i.release() != target.version());
+        if (!deploying || !replacing) {
+            return new Step(strategy, null, false);
+        }
+        if (strategy == DeployStrategy.CANARY
+                && live.stream().noneMatch(i -> i.release() == target.version() && i.routable())) {
+            return new Step(strategy, canaryRegion(app), false);
+        }
+        return new Step(strategy, null, strategy == DeployStrategy.BLUEGREEN);
+    }
+
+    /** The primary region when it has a count, else the first region (by code) that has one. */
+    static String canaryRegion(App app) {
+        if (app.primaryRegion() != null && app.scale().getOrDefault(app.primaryRegion(), 0) > 0) {
+            return app.primaryRegion();
+        }
+        return app.scale().entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey).sorted()
+                .findFirst().orElse(null);
+    }
+
+    /**
+     * Returns true when the region runs exactly its desired count of target instances, each healthy
+     * or stopped by the user, and nothing else (for blue-green: whatever else is held back until the
+     * switch).
+     */
+    private boolean planRegion(ClusterView view, App app, Release target, Step step, String region, int desired,
+                               List<Instance> live, Map<String, Integer> load, Plan plan) {
         List<Instance> mine = live.stream().filter(i -> i.release() == target.version()).toList();
         List<Instance> others = live.stream().filter(i -> i.release() != target.version()).toList();
-        long healthy = mine.stream().filter(Instance::routable).count();
-        long pending = mine.size() - healthy;
+        long settled = mine.stream().filter(Scheduler::settled).count();
+        long pending = mine.size() - settled;
         if (mine.size() < desired) {
-            int toPlace = others.isEmpty() ? desired - mine.size() : (pending == 0 ? 1 : 0);
+            int toPlace = toPlace(target, step, region, desired, mine.size(), (int) pending, others.isEmpty());
             for (int k = 0; k < toPlace; k++) {
                 String host = pickHost(view.hosts(), region, load);
                 if (host == null) {
@@ -137,12 +193,34 @@ public final class Scheduler {
             mine.stream().sorted(unhealthyFirst()).limit(mine.size() - desired)
                     .forEach(i -> plan.desire(i.id(), DesiredState.DESTROYED, "scaled " + region + " to " + desired));
         }
-        long excess = Math.min(healthy, desired) + others.size() - desired;
-        if (excess > 0) {
-            others.stream().sorted(unhealthyFirst()).limit(excess)
-                    .forEach(i -> plan.desire(i.id(), DesiredState.DESTROYED, "replaced by v" + target.version()));
+        if (!step.holdOld()) {
+            long excess = Math.min(settled, desired) + others.size() - desired;
+            if (excess > 0) {
+                others.stream().sorted(unhealthyFirst()).limit(excess)
+                        .forEach(i -> plan.desire(i.id(), DesiredState.DESTROYED, "replaced by v" + target.version()));
+            }
         }
-        return healthy >= desired && mine.size() <= desired && others.isEmpty();
+        return settled >= desired && mine.size() <= desired && (others.isEmpty() || step.holdOld());
+    }
+
+    /** How many new instances to place now in a region that has {@code have} of {@code desired}. */
+    private static int toPlace(Release target, Step step, String region, int desired, int have, int pending, boolean noOthers) {
+        int missing = desired - have;
+        if (step.canaryRegion() != null) {
+            return region.equals(step.canaryRegion()) && have == 0 ? 1 : 0;
+        }
+        if (noOthers) {
+            return missing;
+        }
+        return switch (step.strategy()) {
+            case IMMEDIATE, BLUEGREEN -> missing;
+            case ROLLING, CANARY -> Math.max(0, Math.min(missing, DeployStrategy.batch(target.config().deploy(), desired) - pending));
+        };
+    }
+
+    /** Done for a deploy: passing its checks, or stopped because the user asked (it keeps its place). */
+    private static boolean settled(Instance i) {
+        return i.routable() || i.desired() == DesiredState.STOPPED;
     }
 
     private static Comparator<Instance> unhealthyFirst() {
@@ -166,7 +244,8 @@ public final class Scheduler {
     }
 
     private static DeployFailure failure(ClusterView view, Release target, List<Instance> live, String blocked) {
-        List<Instance> mine = live.stream().filter(i -> i.release() == target.version()).toList();
+        // An instance the user stopped holds no deploy back.
+        List<Instance> mine = live.stream().filter(i -> i.release() == target.version() && i.desired() == DesiredState.RUNNING).toList();
         for (Instance i : mine) {
             if (i.state() == InstanceState.FAILED && i.restarts() >= CRASH_LOOP_RESTARTS) {
                 return new DeployFailure(exited(i) + " in " + i.region() + " (" + (i.restarts() + 1) + " times)",
