@@ -6,7 +6,6 @@ import dev.outpost.agent.control.ControlPlaneException;
 import dev.outpost.agent.driver.Driver;
 import dev.outpost.agent.driver.DriverException;
 import dev.outpost.agent.driver.InstanceHandle;
-import dev.outpost.agent.driver.process.ProcessDriver;
 import dev.outpost.core.api.Assignment;
 import dev.outpost.core.api.Assignments;
 import dev.outpost.core.api.RegisterHostRequest;
@@ -41,6 +40,10 @@ public final class Agent implements AutoCloseable {
     /** Supervisors still running, including unassigned ones that are cleaning up. */
     private final Set<InstanceSupervisor> live = ConcurrentHashMap.newKeySet();
     private Map<String, InstanceHandle> orphans = Map.of();
+    /** Instances the drivers keep anything of (a stopped container, a directory), checked against the first assignments. */
+    private Set<String> leftovers = Set.of();
+    /** Drivers this agent opened itself, closed with it; null when the caller passed its own. */
+    private final HostDrivers ownDrivers;
     /** Opens once the first registration was tried, so the first watch does not race it. */
     private final CountDownLatch registeredOnce = new CountDownLatch(1);
     private Thread heartbeat;
@@ -48,18 +51,32 @@ public final class Agent implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
-    /** An agent running instances with the {@code process} driver. */
+    /** An agent running images with Docker when its Engine answers, and source bundles as processes. */
     public Agent(AgentConfig config, ControlPlane controlPlane) {
-        this(config, controlPlane, new ProcessDriver(config.dataDir(), config.address()));
+        this(config, controlPlane, DriverMode.AUTO);
     }
 
-    /** An agent running instances with {@code driver}. */
+    /**
+     * An agent with the drivers {@code mode} asks for; it closes them with itself.
+     *
+     * @throws IllegalStateException when {@code mode} is {@code docker} and no Docker Engine answers
+     */
+    public Agent(AgentConfig config, ControlPlane controlPlane, DriverMode mode) {
+        this(config, controlPlane, HostDrivers.open(mode, config, controlPlane), AgentTiming.DEFAULT, true);
+    }
+
+    /** An agent running instances with {@code driver}, which the caller owns and closes. */
     public Agent(AgentConfig config, ControlPlane controlPlane, Driver driver) {
         this(config, controlPlane, driver, AgentTiming.DEFAULT);
     }
 
     Agent(AgentConfig config, ControlPlane controlPlane, Driver driver, AgentTiming timing) {
+        this(config, controlPlane, driver, timing, false);
+    }
+
+    private Agent(AgentConfig config, ControlPlane controlPlane, Driver driver, AgentTiming timing, boolean ownsDriver) {
         this.config = config;
+        this.ownDrivers = ownsDriver ? (HostDrivers) driver : null;
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "agent-timers-" + config.hostId());
             t.setDaemon(true);
@@ -84,6 +101,7 @@ public final class Agent implements AutoCloseable {
             found.put(h.instanceId(), h);
         }
         orphans = found;
+        leftovers = host.driver().present();
         if (!found.isEmpty()) {
             LOG.info("agent {} found {} instance(s) still running: {}", config.hostId(), found.size(), found.keySet());
         }
@@ -116,6 +134,9 @@ public final class Agent implements AutoCloseable {
         }
         host.timers().shutdownNow();
         host.checkHttp().close();
+        if (ownDrivers != null) {
+            ownDrivers.close();
+        }
         LOG.info("agent {} stopped", config.hostId());
     }
 
@@ -195,6 +216,18 @@ public final class Agent implements AutoCloseable {
                 LOG.error("cannot remove unassigned instance {}: {}", orphan.instanceId(), e.getMessage(), e);
             }
         }
+        // A stopped container or a directory of an instance destroyed while no agent ran here goes too.
+        for (String id : leftovers) {
+            if (!assigned.contains(id) && !orphans.containsKey(id)) {
+                LOG.info("instance {} left files or a container on host {} but is not assigned here; removing them", id, config.hostId());
+                try {
+                    host.driver().destroy(id);
+                } catch (DriverException e) {
+                    LOG.error("cannot remove what is left of unassigned instance {}: {}", id, e.getMessage(), e);
+                }
+            }
+        }
+        leftovers = Set.of();
         orphans = Map.of();
     }
 

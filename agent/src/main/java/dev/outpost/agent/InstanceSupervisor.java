@@ -8,6 +8,7 @@ import dev.outpost.agent.control.ControlPlaneException;
 import dev.outpost.agent.driver.DriverException;
 import dev.outpost.agent.driver.InstanceHandle;
 import dev.outpost.agent.driver.InstanceSpec;
+import dev.outpost.core.Durations;
 import dev.outpost.core.api.Assignment;
 import dev.outpost.core.api.InstanceReport;
 import dev.outpost.core.model.DesiredState;
@@ -53,6 +54,8 @@ final class InstanceSupervisor {
     private record Exited(InstanceHandle handle, Integer exitCode) implements Event {}
 
     private record Listening(InstanceHandle handle) implements Event {}
+
+    private record NotListening(InstanceHandle handle) implements Event {}
 
     private record HealthChanged(InstanceHandle handle, Health health, String message) implements Event {}
 
@@ -171,6 +174,7 @@ final class InstanceSupervisor {
             }
             case Exited e -> exited(e);
             case Listening l -> listening(l.handle());
+            case NotListening n -> notListening(n.handle());
             case HealthChanged h -> healthChanged(h);
             case FailingChecks f -> failingChecks(f);
             case RestartDue r -> {
@@ -264,9 +268,11 @@ final class InstanceSupervisor {
         Assignment a = assignment;
         InstanceHandle started;
         try {
-            Path bundle = host.blobs().fetch(a.app(), a.artifactDigest());
+            // An image is pulled by its driver; only a source bundle is fetched here.
+            boolean image = a.config().build().producesImage();
+            Path bundle = image ? null : host.blobs().fetch(a.app(), a.artifactDigest());
             started = host.driver().start(new InstanceSpec(instanceId, a.app(), a.release(), a.artifactDigest(), bundle,
-                    a.config().build().cmd(), a.env()));
+                    a.config().build().cmd(), a.env(), image, internalPort(a), a.config().vm().size()));
         } catch (BlobException | DriverException | IllegalArgumentException e) {
             LOG.warn("instance {} of {} v{} cannot start: {}", instanceId, a.app(), a.release(), e.getMessage());
             state = InstanceState.FAILED;
@@ -277,15 +283,29 @@ final class InstanceSupervisor {
         watch(started);
     }
 
-    /** Takes {@code h} as the current process: hears of its exit and of its port answering. */
+    /** The first service's {@code internal_port}, else the default 8080. */
+    private static int internalPort(Assignment a) {
+        return a.config().services().isEmpty() ? InstanceSpec.DEFAULT_INTERNAL_PORT
+                : a.config().services().getFirst().internalPort();
+    }
+
+    /**
+     * Takes {@code h} as the current process: hears of its exit, of its port answering, and of its
+     * port still not answering after the start timeout.
+     */
     private void watch(InstanceHandle h) {
         handle = h;
         h.exited().whenComplete((code, error) -> inbox.add(new Exited(h, code)));
         Duration poll = host.timing().portPoll();
+        long deadline = System.nanoTime() + host.timing().startTimeout().toNanos();
         Thread.ofVirtual().name("port-wait-" + instanceId).start(() -> {
             while (!h.exited().isDone()) {
-                if (TcpProbe.accepts(h.address(), h.port(), poll)) {
+                if (TcpProbe.accepts(h.probeAddress(), h.probePort(), poll)) {
                     inbox.add(new Listening(h));
+                    return;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    inbox.add(new NotListening(h));
                     return;
                 }
                 try {
@@ -306,7 +326,7 @@ final class InstanceSupervisor {
             return;
         }
         state = InstanceState.STARTED;
-        List<Probe> probes = Probe.of(assignment.config(), h.address(), h.port(), host.checkHttp());
+        List<Probe> probes = Probe.of(assignment.config(), h.probeAddress(), h.probePort(), host.checkHttp());
         if (probes.isEmpty()) {
             health = Health.PASSING; // no checks: accepting connections is all we can know
             healthySince = Instant.now();
@@ -326,6 +346,23 @@ final class InstanceSupervisor {
         }
         LOG.info("instance {} of {} v{} started on {}:{}", instanceId, assignment.app(), assignment.release(), h.address(), h.port());
         report(null, null, List.of());
+    }
+
+    /** Runs but never listened: as good as crashed, and said so the way a deploy failure shows it. */
+    private void notListening(InstanceHandle h) {
+        if (h != handle || state != InstanceState.STARTING) {
+            return;
+        }
+        String message = "nothing listening on " + h.instancePort() + " after " + Durations.format(host.timing().startTimeout());
+        LOG.warn("instance {} of {} v{}: {}", instanceId, assignment.app(), assignment.release(), message);
+        List<String> tail = h.logTail(LOG_TAIL_LINES);
+        stopProcess();
+        state = InstanceState.FAILED;
+        health = Health.UNKNOWN;
+        report(null, message, tail);
+        if (wanted() == DesiredState.RUNNING) {
+            scheduleRestart();
+        }
     }
 
     private void healthChanged(HealthChanged h) {

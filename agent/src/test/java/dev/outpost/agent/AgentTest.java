@@ -35,7 +35,7 @@ class AgentTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final AgentTiming FAST = new AgentTiming(Duration.ofMillis(200), Duration.ofMillis(500),
             Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(60), Duration.ofSeconds(2), 5,
-            Duration.ofMillis(50));
+            Duration.ofMillis(50), Duration.ofSeconds(30));
 
     @TempDir
     Path dataDir;

@@ -89,6 +89,11 @@ public final class ApiControlPlane implements ControlPlane, AutoCloseable {
     }
 
     @Override
+    public RegistryLogin registryLogin() {
+        return RegistryLogin.of(URI.create(base), token);
+    }
+
+    @Override
     public void close() {
         client.close();
     }

@@ -27,4 +27,7 @@ public interface ControlPlane {
 
     /** Opens the blob {@code digest} of {@code app}; the caller closes the stream and verifies the digest. */
     InputStream openBlob(String app, String digest) throws ControlPlaneException, InterruptedException;
+
+    /** How the host's Docker Engine logs in to the server's registry to pull images. */
+    RegistryLogin registryLogin();
 }

@@ -1,7 +1,9 @@
 package dev.outpost.agent.driver;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A runtime that runs instances on this host: the agent's only view of processes, containers or
@@ -32,4 +34,15 @@ public interface Driver {
      * process, so that a restarted agent re-adopts them instead of starting copies.
      */
     List<InstanceHandle> list();
+
+    /**
+     * The ids of every instance this driver keeps anything of on the host: running, stopped (a kept
+     * container) or only files. A restarted agent removes those no longer assigned to it, so nothing
+     * is orphaned while it was away.
+     */
+    default Set<String> present() {
+        Set<String> ids = new HashSet<>();
+        list().forEach(h -> ids.add(h.instanceId()));
+        return ids;
+    }
 }

@@ -11,8 +11,30 @@ public interface InstanceHandle {
     /** The address the instance serves on. */
     String address();
 
-    /** The port the instance was told to listen on. */
+    /** The port the instance serves on at {@link #address()}: what the agent reports and proxies connect to. */
     int port();
+
+    /**
+     * The port the instance itself listens on, as its {@code PORT} says: the same as {@link #port()}
+     * for a process, the {@code internal_port} inside its container for an image.
+     */
+    default int instancePort() {
+        return port();
+    }
+
+    /**
+     * Where the agent checks that the instance listens and runs its checks. A container is probed on
+     * its own address, not its published port: Docker's userland proxy accepts connections on the
+     * published port even when nothing listens behind it.
+     */
+    default String probeAddress() {
+        return address();
+    }
+
+    /** The port to probe at {@link #probeAddress()}. */
+    default int probePort() {
+        return port();
+    }
 
     /**
      * Completes when the instance exited, with its exit code, or with {@code null} when the runtime

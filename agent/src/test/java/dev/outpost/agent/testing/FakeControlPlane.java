@@ -2,6 +2,7 @@ package dev.outpost.agent.testing;
 
 import dev.outpost.agent.control.ControlPlane;
 import dev.outpost.agent.control.ControlPlaneException;
+import dev.outpost.agent.control.RegistryLogin;
 import dev.outpost.core.api.Assignment;
 import dev.outpost.core.api.Assignments;
 import dev.outpost.core.api.InstanceReport;
@@ -128,6 +129,12 @@ public final class FakeControlPlane implements ControlPlane {
         }
         blobDownloads.incrementAndGet();
         return new ByteArrayInputStream(bytes);
+    }
+
+    /** A registry nobody listens on: tests of the docker driver use images already present. */
+    @Override
+    public RegistryLogin registryLogin() {
+        return new RegistryLogin("127.0.0.1:1", "outpost", "test-token");
     }
 
     private void failIfDown(String call) throws ControlPlaneException {

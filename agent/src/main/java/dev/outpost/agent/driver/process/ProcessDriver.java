@@ -18,9 +18,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -144,6 +146,22 @@ public final class ProcessDriver implements Driver {
         List<InstanceHandle> out = new ArrayList<>();
         running.values().stream().filter(i -> !i.exited().isDone()).forEach(out::add);
         return out;
+    }
+
+    /** Running instances plus every instance directory left on disk (a stopped instance keeps its tree). */
+    @Override
+    public Set<String> present() {
+        Set<String> ids = new HashSet<>();
+        list().forEach(h -> ids.add(h.instanceId()));
+        Path instances = dataDir.resolve("instances");
+        if (Files.isDirectory(instances)) {
+            try (Stream<Path> dirs = Files.list(instances)) {
+                dirs.filter(Files::isDirectory).forEach(d -> ids.add(d.getFileName().toString()));
+            } catch (IOException e) {
+                LOG.warn("cannot list {} to find leftover instances: {}", instances, e.toString());
+            }
+        }
+        return ids;
     }
 
     private void adopt(Path recordFile) {
