@@ -11,6 +11,9 @@ import dev.outpost.server.api.RoutesApi;
 import dev.outpost.server.api.TokensApi;
 import dev.outpost.server.auth.TokenAuth;
 import dev.outpost.server.registry.BlobStore;
+import dev.outpost.server.registry.GarbageCollector;
+import dev.outpost.server.registry.Registry;
+import dev.outpost.server.registry.ReleasedArtifacts;
 import dev.outpost.server.registry.RegistryApi;
 import dev.outpost.server.scheduler.Reconciler;
 import dev.outpost.server.watch.IndexWatch;
@@ -34,6 +37,7 @@ public final class OutpostServer implements AutoCloseable {
     private final IndexWatch watch;
     private final Reconciler reconciler;
     private final Javalin javalin;
+    private final GarbageCollector registryGc;
 
     public OutpostServer(ServerConfig config, Store store, Clock clock) throws IOException {
         this.config = config;
@@ -42,9 +46,12 @@ public final class OutpostServer implements AutoCloseable {
         store.onChange(watch::advance);
         this.reconciler = new Reconciler(store, watch, clock);
         BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
+        Registry registry = new Registry(blobs);
+        this.registryGc = new GarbageCollector(registry, new ReleasedArtifacts(store), GarbageCollector.DEFAULT_INTERVAL,
+                GarbageCollector.DEFAULT_GRACE);
         RegionDirectory regions = new RegionDirectory(config.regions(), store);
         TokenAuth auth = new TokenAuth(store);
-        AppsApi apps = new AppsApi(store, regions, clock);
+        AppsApi apps = new AppsApi(store, regions, clock, registry);
         this.javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -52,7 +59,6 @@ public final class OutpostServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
             cfg.http.maxRequestSize = 16L * 1024 * 1024;
             ErrorMapping.install(cfg);
-            cfg.routes.exception(RegistryApi.RegistryError.class, RegistryApi::render);
             cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             Authentication.install(cfg.routes, auth);
             Blocking.install(cfg.routes, watch);
@@ -61,7 +67,7 @@ public final class OutpostServer implements AutoCloseable {
             new HostsApi(store, regions, clock).register(cfg.routes);
             new RoutesApi(store).register(cfg.routes);
             new TokensApi(store, clock).register(cfg.routes);
-            new RegistryApi(blobs, store, auth).register(cfg.routes);
+            new RegistryApi(registry, store, auth, new ReleasedArtifacts(store)).register(cfg.routes);
         });
     }
 
@@ -78,6 +84,7 @@ public final class OutpostServer implements AutoCloseable {
             throw new ServerException("cannot start the API on " + config.bindHost() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         reconciler.start();
+        registryGc.start();
     }
 
     /** The API's base URL, e.g. {@code http://127.0.0.1:7280}. */
@@ -95,6 +102,7 @@ public final class OutpostServer implements AutoCloseable {
 
     @Override
     public void close() {
+        registryGc.close();
         reconciler.close();
         javalin.stop();
     }

@@ -9,6 +9,7 @@ import dev.outpost.core.model.Instance;
 import dev.outpost.core.model.Release;
 import dev.outpost.core.model.ReleaseStatus;
 import dev.outpost.server.RegionDirectory;
+import dev.outpost.server.registry.Registry;
 import dev.outpost.store.Store;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -24,11 +25,13 @@ public final class AppsApi {
     private final Store store;
     private final RegionDirectory regions;
     private final Clock clock;
+    private final Registry registry;
 
-    public AppsApi(Store store, RegionDirectory regions, Clock clock) {
+    public AppsApi(Store store, RegionDirectory regions, Clock clock, Registry registry) {
         this.store = store;
         this.regions = regions;
         this.clock = clock;
+        this.registry = registry;
     }
 
     public void register(RoutesConfig routes) {
@@ -77,6 +80,7 @@ public final class AppsApi {
         if (!store.deleteApp(name)) {
             throw ApiException.notFound("app " + name + " not found (outpost apps list shows your apps)");
         }
+        registry.deleteRepository(name);
         ctx.status(204);
     }
 
