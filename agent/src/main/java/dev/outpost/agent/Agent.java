@@ -36,6 +36,7 @@ public final class Agent implements AutoCloseable {
 
     private final AgentConfig config;
     private final HostRuntime host;
+    private final dev.outpost.agent.logs.LogShipper logs;
     private final Map<String, InstanceSupervisor> supervisors = new HashMap<>();
     /** Supervisors still running, including unassigned ones that are cleaning up. */
     private final Set<InstanceSupervisor> live = ConcurrentHashMap.newKeySet();
@@ -88,6 +89,7 @@ public final class Agent implements AutoCloseable {
                 .build();
         this.host = new HostRuntime(config, timing, controlPlane, driver, new BlobCache(config.dataDir(), controlPlane),
                 checkHttp, timers);
+        this.logs = new dev.outpost.agent.logs.LogShipper(config.dataDir(), config.region(), controlPlane::shipLogs);
     }
 
     /** Re-adopts what the driver still runs, then starts the heartbeat and the watch on virtual threads. */
@@ -105,6 +107,7 @@ public final class Agent implements AutoCloseable {
         if (!found.isEmpty()) {
             LOG.info("agent {} found {} instance(s) still running: {}", config.hostId(), found.size(), found.keySet());
         }
+        logs.start();
         heartbeat = Thread.ofVirtual().name("agent-heartbeat-" + config.hostId()).start(this::heartbeatLoop);
         watch = Thread.ofVirtual().name("agent-watch-" + config.hostId()).start(this::watchLoop);
         LOG.info("agent {} started in {} on {} ({} driver, data in {})", config.hostId(), config.region(),
@@ -132,6 +135,7 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        logs.close(); // after the instances stopped, so their last lines go too
         host.timers().shutdownNow();
         host.checkHttp().close();
         if (ownDrivers != null) {
@@ -195,6 +199,7 @@ public final class Agent implements AutoCloseable {
         if (closed) {
             return;
         }
+        logs.assigned(assignments);
         Set<String> assigned = new HashSet<>();
         for (Assignment a : assignments) {
             assigned.add(a.instanceId());

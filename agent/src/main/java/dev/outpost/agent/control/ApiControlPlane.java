@@ -94,6 +94,13 @@ public final class ApiControlPlane implements ControlPlane, AutoCloseable {
     }
 
     @Override
+    public void shipLogs(dev.outpost.core.api.LogBatch batch) throws ControlPlaneException, InterruptedException {
+        String path = "/v1/logs";
+        HttpRequest req = request(path, CALL_TIMEOUT).POST(body(batch)).header("Content-Type", "application/json").build();
+        send("POST " + path, req);
+    }
+
+    @Override
     public void close() {
         client.close();
     }

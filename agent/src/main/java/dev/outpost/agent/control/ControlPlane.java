@@ -30,4 +30,7 @@ public interface ControlPlane {
 
     /** How the host's Docker Engine logs in to the server's registry to pull images. */
     RegistryLogin registryLogin();
+
+    /** Stores instances' output lines ({@code POST /v1/logs}); returns once the server has them. */
+    void shipLogs(dev.outpost.core.api.LogBatch batch) throws ControlPlaneException, InterruptedException;
 }

@@ -11,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How far each instance's output was shipped, in {@code <dataDir>/logs/offsets.json}, so that a
@@ -19,6 +21,8 @@ import java.util.TreeMap;
  * Written atomically (temporary file, then rename). Not thread-safe: the shipper's thread owns it.
  */
 final class Offsets {
+    private static final Logger LOG = LoggerFactory.getLogger(Offsets.class);
+
     /**
      * One file's progress: the instance's app, the file's identity ({@code fileKey}, so a replaced
      * file starts over), the random {@code stream} name its lines' origins carry, and the byte
@@ -42,6 +46,21 @@ final class Offsets {
         }
         Map<String, Entry> read = Json.mapper().readValue(file.toFile(), new TypeReference<TreeMap<String, Entry>>() {});
         return new Offsets(file, read == null ? new TreeMap<>() : new TreeMap<>(read));
+    }
+
+    /**
+     * Reads the offsets of {@code file}, or starts with none when it is unreadable: the agent must run
+     * even so, at the price of shipping every output from its start again.
+     */
+    static Offsets loadOrStartOver(Path file) {
+        try {
+            return load(file);
+        } catch (IOException e) {
+            LOG.error("cannot read the log offsets {}; shipping every instance's output from its start: {}", file, e.getMessage());
+            Offsets fresh = new Offsets(file, new TreeMap<>());
+            fresh.dirty = true;
+            return fresh;
+        }
     }
 
     Optional<Entry> get(String instanceId) {

@@ -35,6 +35,7 @@ public final class FakeControlPlane implements ControlPlane {
     private List<Assignment> assignments = List.of();
     private final List<RegisterHostRequest> registrations = new CopyOnWriteArrayList<>();
     private final List<Received> reports = new CopyOnWriteArrayList<>();
+    private final List<dev.outpost.core.api.LogBatch.Line> shipped = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     private final AtomicInteger blobDownloads = new AtomicInteger();
     private final AtomicInteger failedCalls = new AtomicInteger();
@@ -135,6 +136,17 @@ public final class FakeControlPlane implements ControlPlane {
     @Override
     public RegistryLogin registryLogin() {
         return new RegistryLogin("127.0.0.1:1", "outpost", "test-token");
+    }
+
+    @Override
+    public void shipLogs(dev.outpost.core.api.LogBatch batch) throws ControlPlaneException {
+        failIfDown("POST /v1/logs");
+        shipped.addAll(batch.lines());
+    }
+
+    /** Every log line shipped so far, in order. */
+    public List<dev.outpost.core.api.LogBatch.Line> shippedLogs() {
+        return List.copyOf(shipped);
     }
 
     private void failIfDown(String call) throws ControlPlaneException {
