@@ -52,6 +52,13 @@ public final class OutpostServer implements AutoCloseable {
         RegionDirectory regions = new RegionDirectory(config.regions(), store);
         TokenAuth auth = new TokenAuth(store);
         AppsApi apps = new AppsApi(store, regions, clock, registry);
+        dev.outpost.server.secrets.ReleaseSecrets secrets;
+        try {
+            secrets = new dev.outpost.server.secrets.ReleaseSecrets(store, dev.outpost.server.secrets.SecretKeyFile.open(
+                    config.dataDir().resolve(dev.outpost.server.secrets.SecretKeyFile.NAME)));
+        } catch (dev.outpost.server.secrets.SecretsException e) {
+            throw new ServerException(e.getMessage(), e);
+        }
         this.javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -64,7 +71,10 @@ public final class OutpostServer implements AutoCloseable {
             Blocking.install(cfg.routes, watch);
             apps.register(cfg.routes);
             new ReleasesApi(store, blobs, apps, clock).register(cfg.routes);
-            new HostsApi(store, regions, clock).register(cfg.routes);
+            new HostsApi(store, regions, clock, secrets).register(cfg.routes);
+            new dev.outpost.server.api.SecretsApi(store, secrets, clock).register(cfg.routes);
+            new dev.outpost.server.api.RollbackApi(store, blobs, clock).register(cfg.routes);
+            new dev.outpost.server.api.PromoteApi(store, blobs, apps, registry::copyManifest, clock).register(cfg.routes);
             new RoutesApi(store).register(cfg.routes);
             new TokensApi(store, clock).register(cfg.routes);
             new RegistryApi(registry, store, auth, new ReleasedArtifacts(store)).register(cfg.routes);

@@ -14,6 +14,7 @@ import dev.outpost.core.model.InstanceState;
 import dev.outpost.core.model.Release;
 import dev.outpost.core.region.RegionCatalog;
 import dev.outpost.server.RegionDirectory;
+import dev.outpost.server.secrets.ReleaseSecrets;
 import dev.outpost.store.Store;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -34,11 +35,13 @@ public final class HostsApi {
     private final Store store;
     private final RegionDirectory regions;
     private final Clock clock;
+    private final ReleaseSecrets secrets;
 
-    public HostsApi(Store store, RegionDirectory regions, Clock clock) {
+    public HostsApi(Store store, RegionDirectory regions, Clock clock, ReleaseSecrets secrets) {
         this.store = store;
         this.regions = regions;
         this.clock = clock;
+        this.secrets = secrets;
     }
 
     public void register(RoutesConfig routes) {
@@ -82,6 +85,7 @@ public final class HostsApi {
                 ApiException.notFound("host " + hostId + " not found: an agent registers with PUT /v1/hosts/{id} first"));
         Map<String, App> apps = new HashMap<>();
         Map<String, Release> releases = new HashMap<>();
+        Map<String, Map<String, String>> releaseSecrets = new HashMap<>();
         List<Assignment> out = new ArrayList<>();
         for (Instance i : store.listInstancesOnHost(hostId)) {
             App app = apps.computeIfAbsent(i.app(), n -> store.findApp(n).orElse(null));
@@ -92,14 +96,20 @@ public final class HostsApi {
                 continue;
             }
             out.add(new Assignment(i.id(), i.app(), i.release(), i.region(), release.artifactDigest(), release.config(),
-                    env(app, release.config(), i), i.desired()));
+                    env(app, release.config(), i, releaseSecrets.computeIfAbsent(i.app() + "@" + i.release(),
+                            k -> secrets.of(i.app(), i.release()))), i.desired()));
         }
         ctx.json(new Assignments(index, out));
     }
 
-    /** DESIGN §5, less what only the agent knows ({@code PORT}, {@code OUTPOST_PRIVATE_IP}). */
-    static Map<String, String> env(App app, AppConfig config, Instance i) {
+    /**
+     * DESIGN §5, less what only the agent knows ({@code PORT}, {@code OUTPOST_PRIVATE_IP}): {@code [env]},
+     * then the release's secrets (a secret wins over an {@code [env]} key of the same name), then
+     * the {@code OUTPOST_*} variables (secrets cannot take those names).
+     */
+    static Map<String, String> env(App app, AppConfig config, Instance i, Map<String, String> secrets) {
         Map<String, String> env = new LinkedHashMap<>(config.env());
+        env.putAll(secrets);
         env.put("OUTPOST_APP", app.name());
         env.put("OUTPOST_REGION", i.region());
         env.put("OUTPOST_INSTANCE_ID", i.id());

@@ -3,12 +3,16 @@ package dev.outpost.server.api;
 import dev.outpost.core.api.CreateReleaseRequest;
 import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.model.App;
+import dev.outpost.core.model.Release;
 import dev.outpost.server.registry.BlobStore;
+import dev.outpost.store.Secrets;
 import dev.outpost.store.Store;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /** Releases: a new one starts a deploy (the scheduler takes it from there). */
 public final class ReleasesApi {
@@ -27,14 +31,14 @@ public final class ReleasesApi {
     public void register(RoutesConfig routes) {
         routes.get("/v1/apps/{app}/releases", ctx -> {
             AppsApi.app(store, ctx.pathParam("app"));
-            ctx.json(store.listReleases(ctx.pathParam("app")));
+            ctx.json(withNotes(ctx.pathParam("app"), store.listReleases(ctx.pathParam("app"))));
         });
         routes.get("/v1/apps/{app}/releases/{version}", ctx -> {
             String app = ctx.pathParam("app");
             AppsApi.app(store, app);
             int version = Requests.intPath(ctx, "version");
-            ctx.json(store.findRelease(app, version).orElseThrow(() ->
-                    ApiException.notFound("release v" + version + " of app " + app + " not found (outpost releases lists them)")));
+            ctx.json(withNotes(app, List.of(store.findRelease(app, version).orElseThrow(() ->
+                    ApiException.notFound("release v" + version + " of app " + app + " not found (outpost releases lists them)")))).getFirst());
         });
         routes.post("/v1/apps/{app}/releases", this::create);
     }
@@ -65,6 +69,17 @@ public final class ReleasesApi {
             store.setScale(app.name(), config.scale().regions());
         }
         Instant now = clock.instant();
-        ctx.status(201).json(store.createRelease(app.name(), req.artifactDigest(), config, now, now.plus(config.deploy().waitTimeout())));
+        ctx.status(201).json(store.secrets().createRelease(app.name(),
+                new Secrets.NewRelease(req.artifactDigest(), config, now.plus(config.deploy().waitTimeout()), null), now));
+    }
+
+    /**
+     * Says in each release's message why it was made when that was more than a deploy ("rollback to
+     * v3; v7 is serving"): the scheduler rewrites the message as the deploy goes, the note stays.
+     */
+    private List<Release> withNotes(String app, List<Release> releases) {
+        Map<Integer, String> notes = store.secrets().notes(app);
+        return releases.stream().map(r -> !notes.containsKey(r.version()) ? r : r.withStatus(r.status(),
+                r.message() == null ? notes.get(r.version()) : notes.get(r.version()) + "; " + r.message(), r.failure())).toList();
     }
 }
