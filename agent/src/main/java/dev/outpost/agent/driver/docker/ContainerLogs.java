@@ -44,6 +44,7 @@ final class ContainerLogs implements AutoCloseable {
     private OutputStream out;
     private Instant cursor;
     private long savedAt;
+    private volatile boolean closing;
 
     ContainerLogs(DockerClient docker, String containerId, Path instanceDir, String logFileName) {
         this.docker = docker;
@@ -79,6 +80,7 @@ final class ContainerLogs implements AutoCloseable {
     /** Stops following and saves the cursor. */
     @Override
     public void close() {
+        closing = true;
         try {
             follower.close();
         } catch (IOException e) {
@@ -174,7 +176,9 @@ final class ContainerLogs implements AutoCloseable {
 
         @Override
         public void onError(Throwable error) {
-            LOG.warn("log stream of container {} failed: {}", containerId, error.toString());
+            if (!closing) {
+                LOG.warn("log stream of container {} failed: {}", containerId, error.toString());
+            }
             finish();
             super.onError(error);
         }

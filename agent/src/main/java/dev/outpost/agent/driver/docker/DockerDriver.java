@@ -306,11 +306,9 @@ public final class DockerDriver implements Driver, AutoCloseable {
     private DockerInstance handle(InspectContainerResponse c, int internalPort, ContainerLogs logs) {
         String id = c.getConfig().getLabels().get(LABEL_INSTANCE);
         Ports.Binding[] bindings = c.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(internalPort));
-        if (bindings == null || bindings.length == 0 || bindings[0].getHostPortSpec() == null) {
-            logs.close();
-            throw new IllegalStateException("container " + shortId(c.getId()) + " publishes no host port for " + internalPort);
-        }
-        int hostPort = Integer.parseInt(bindings[0].getHostPortSpec());
+        // A container that already exited has no published port; its handle only reports the exit.
+        int hostPort = bindings == null || bindings.length == 0 || bindings[0].getHostPortSpec() == null ? 0
+                : Integer.parseInt(bindings[0].getHostPortSpec());
         String ip = null;
         for (ContainerNetwork n : c.getNetworkSettings().getNetworks().values()) {
             if (n.getIpAddress() != null && !n.getIpAddress().isBlank()) {
