@@ -7,6 +7,7 @@ import dev.outpost.server.api.Blocking;
 import dev.outpost.server.api.ErrorMapping;
 import dev.outpost.server.api.HostsApi;
 import dev.outpost.server.api.ReleasesApi;
+import dev.outpost.server.api.InstancesApi;
 import dev.outpost.server.api.RoutesApi;
 import dev.outpost.server.api.TokensApi;
 import dev.outpost.server.auth.TokenAuth;
@@ -76,6 +77,7 @@ public final class OutpostServer implements AutoCloseable {
             new dev.outpost.server.api.RollbackApi(store, blobs, clock).register(cfg.routes);
             new dev.outpost.server.api.PromoteApi(store, blobs, apps, registry::copyManifest, clock).register(cfg.routes);
             new RoutesApi(store).register(cfg.routes);
+            new InstancesApi(store).register(cfg.routes);
             new TokensApi(store, clock).register(cfg.routes);
             new RegistryApi(registry, store, auth, new ReleasedArtifacts(store)).register(cfg.routes);
         });

@@ -4,6 +4,7 @@ import dev.outpost.core.Ids;
 import dev.outpost.core.model.App;
 import dev.outpost.core.model.DesiredState;
 import dev.outpost.core.model.Health;
+import dev.outpost.core.model.Host;
 import dev.outpost.core.model.Instance;
 import dev.outpost.core.model.InstanceState;
 import dev.outpost.core.model.Release;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,13 +65,20 @@ public final class Reconciler implements AutoCloseable {
     /** One pass: view, plan, apply. Public for tests that step the loop by hand. */
     public Plan reconcileOnce() {
         Instant now = clock.instant();
-        List<App> apps = store.listApps();
+        // The reads are separate transactions, so their order matters: hosts, then instances (an
+        // instance added after the hosts were read is seen, never one missing from hosts that could
+        // take a duplicate), then releases before the apps that point at them (an app read before
+        // its release turned active would look as if it had no release to run, and lose its
+        // instances).
+        List<Host> hosts = store.listHosts();
+        List<Instance> instances = store.listInstances();
+        Set<String> restarts = store.scheduling().restartsRequested();
         Map<String, List<Release>> releases = new HashMap<>();
-        for (App app : apps) {
+        for (App app : store.listApps()) {
             releases.put(app.name(), store.listReleases(app.name()));
         }
-        ClusterView view = new ClusterView(apps, releases, store.listHosts(), store.listInstances(),
-                store.scheduling().restartsRequested(), now);
+        List<App> apps = store.listApps().stream().filter(a -> releases.containsKey(a.name())).toList();
+        ClusterView view = new ClusterView(apps, releases, hosts, instances, restarts, now);
         Plan plan = scheduler.plan(view);
         apply(plan, view, now);
         return plan;

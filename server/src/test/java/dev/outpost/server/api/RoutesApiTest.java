@@ -1,0 +1,117 @@
+package dev.outpost.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.core.api.InstanceReport;
+import dev.outpost.core.config.AppConfig;
+import dev.outpost.core.model.DesiredState;
+import dev.outpost.core.model.Health;
+import dev.outpost.core.model.Instance;
+import dev.outpost.core.model.InstanceState;
+import dev.outpost.core.model.ReleaseStatus;
+import dev.outpost.server.ServerFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /v1/routes} over real HTTP while the server's scheduler deploys: a blue-green deploy's
+ * new set takes no traffic until the switch, which edges see as one table change. No host is
+ * registered, so the scheduler places nothing and the test owns every instance.
+ */
+class RoutesApiTest {
+    @TempDir
+    Path dir;
+    ServerFixture f;
+    int port = 9000;
+
+    @BeforeEach
+    void start() throws Exception {
+        f = new ServerFixture(dir);
+        Instant now = Instant.now();
+        f.store.createApp("web", "iad", now);
+        f.store.setScale("web", Map.of("iad", 2));
+        f.store.createRelease("web", "sha256:" + "a".repeat(64), config("rolling"), now, now.plusSeconds(600));
+        f.store.scheduling().activate("web", 1, "v1 is serving", List.of());
+        healthy("old-1", 1);
+        healthy("old-2", 1);
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    static AppConfig config(String strategy) {
+        return new AppConfig("web", "iad", new AppConfig.Build(null, null, List.of("run")), Map.of(), List.of(), null,
+                new AppConfig.Deploy(strategy, 0.33, Duration.ofMinutes(10)), null, null);
+    }
+
+    void place(String id, int release) {
+        Instant now = Instant.now();
+        f.store.insertInstance(new Instance(id, "web", release, "iad", "iad-1", null, null, InstanceState.CREATED, DesiredState.RUNNING,
+                Health.UNKNOWN, null, null, 0, List.of(), now, now));
+    }
+
+    void healthy(String id, int release) {
+        if (f.store.findInstance(id).isEmpty()) {
+            place(id, release);
+        }
+        f.store.applyReport(id, new InstanceReport(InstanceState.STARTED, Health.PASSING, "127.1.1.1", ++port, null, null, 0, List.of()),
+                Instant.now());
+    }
+
+    JsonNode routes(long index) throws Exception {
+        return ApiTest.json(f.call("GET", "/v1/routes?index=" + index + "&wait=5s", null));
+    }
+
+    static Set<String> targets(JsonNode table) {
+        Set<String> ids = new TreeSet<>();
+        table.path("apps").get(0).path("targets").forEach(t -> ids.add(t.path("instanceId").asText()));
+        return ids;
+    }
+
+    @Test
+    void aBlueGreenDeployRoutesOnlyTheOldSetUntilEveryNewInstanceIsHealthyThenSwitchesInOneTableChange() throws Exception {
+        Instant now = Instant.now();
+        f.store.createRelease("web", "sha256:" + "b".repeat(64), config("bluegreen"), now, now.plusSeconds(600));
+        healthy("new-1", 2);
+        place("new-2", 2);
+
+        JsonNode before = routes(0);
+        assertThat(targets(before)).as("new-1 is healthy but the switch has not happened").containsExactly("old-1", "old-2");
+
+        healthy("new-2", 2);
+
+        long index = before.path("index").asLong();
+        JsonNode table = before;
+        while (targets(table).equals(Set.of("old-1", "old-2"))) {
+            table = routes(index);
+            assertThat(table.path("index").asLong()).as("the switch came within the wait").isGreaterThan(index);
+            index = table.path("index").asLong();
+        }
+        assertThat(targets(table)).as("the first table that changed is the whole new set").containsExactly("new-1", "new-2");
+        assertThat(f.store.findApp("web").orElseThrow().currentRelease()).isEqualTo(2);
+        assertThat(f.store.findRelease("web", 1).orElseThrow().status()).isEqualTo(ReleaseStatus.SUPERSEDED);
+        assertThat(f.store.findInstance("old-1").orElseThrow().desired()).isEqualTo(DesiredState.DESTROYED);
+    }
+
+    @Test
+    void aRollingDeployRoutesNewInstancesAsSoonAsTheyAreHealthy() throws Exception {
+        Instant now = Instant.now();
+        f.store.createRelease("web", "sha256:" + "b".repeat(64), config("rolling"), now, now.plusSeconds(600));
+        healthy("new-1", 2);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> targets(routes(0)).contains("new-1"));
+        assertThat(f.store.findApp("web").orElseThrow().currentRelease()).as("still deploying").isEqualTo(1);
+    }
+}
