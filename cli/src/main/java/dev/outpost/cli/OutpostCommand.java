@@ -62,6 +62,12 @@ public final class OutpostCommand implements Callable<Integer> {
                 .addSubcommand(new AppsListCommand(env))
                 .addSubcommand(new AppsDestroyCommand(env)));
         cli.addSubcommand(new ReleasesCommand(env));
+        cli.addSubcommand(new CommandLine(new dev.outpost.cli.command.InstancesCommand())
+                .addSubcommand(new dev.outpost.cli.command.InstancesListCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.InstancesStartCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.InstancesStopCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.InstancesRestartCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.InstancesDestroyCommand(env)));
         cli.setParameterExceptionHandler(new UsageHandler());
         cli.setExecutionExceptionHandler(new FailureHandler());
         return cli;

@@ -112,6 +112,18 @@ public final class ApiClient implements AutoCloseable {
         return get("/v1/apps/" + seg(app) + "/instances", new TypeReference<List<Instance>>() {});
     }
 
+    /** Every instance not being destroyed, or only {@code app}'s when it is not null. */
+    public List<Instance> allInstances(String app) throws ApiException {
+        return get("/v1/instances" + (app == null ? "" : "?app=" + seg(app)), new TypeReference<List<Instance>>() {});
+    }
+
+    /** {@code start}, {@code stop}, {@code restart} or {@code destroy} instance {@code id}; the answer says what happens next. */
+    public dev.outpost.core.api.InstanceAction instanceAction(String id, String action) throws ApiException {
+        String path = "/v1/instances/" + seg(id);
+        TypeReference<dev.outpost.core.api.InstanceAction> answer = new TypeReference<>() {};
+        return action.equals("destroy") ? send("DELETE", path, null, answer) : send("POST", path + "/" + seg(action), null, answer);
+    }
+
     public App scale(String app, ScaleRequest request) throws ApiException {
         return send("PUT", "/v1/apps/" + seg(app) + "/scale", request, new TypeReference<App>() {});
     }
