@@ -1,11 +1,18 @@
 package dev.outpost.proxy;
 
+import dev.outpost.proxy.admin.AdminServer;
+import dev.outpost.proxy.http.ClientConnectionLimit;
+import dev.outpost.proxy.http.EdgeContext;
 import dev.outpost.proxy.http.EdgeInitializer;
 import dev.outpost.proxy.http.HttpProxyHandler;
 import dev.outpost.proxy.http.Transport;
 import dev.outpost.proxy.http.UpstreamPool;
 import dev.outpost.proxy.routing.Balancer;
 import dev.outpost.proxy.routing.RoutingTable;
+import dev.outpost.proxy.routing.RttSource;
+import dev.outpost.proxy.routing.WaitQueues;
+import dev.outpost.proxy.telemetry.AccessLog;
+import dev.outpost.proxy.telemetry.ProxyMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -53,6 +60,9 @@ public final class EdgeProxy implements AutoCloseable {
 
     private final ProxyConfig config;
     private final Transport transport;
+    private final RttSource rtt;
+    private final ProxyMetrics metrics;
+    private final WaitQueues queues;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Object updateLock = new Object();
     private volatile RoutingTable routes;
@@ -61,6 +71,7 @@ public final class EdgeProxy implements AutoCloseable {
     private ChannelGroup clients;
     private ChannelGroup upstreams;
     private volatile Channel server;
+    private volatile AdminServer admin;
 
     public EdgeProxy(ProxyConfig config) {
         this(config, Transport.best());
@@ -68,12 +79,23 @@ public final class EdgeProxy implements AutoCloseable {
 
     /** With a chosen transport, e.g. {@link Transport#nio()} where epoll must not be used. */
     public EdgeProxy(ProxyConfig config, Transport transport) {
+        this(config, transport, RttSource.catalog());
+    }
+
+    /** With the round-trip times remote regions are ordered by (measured probes, later; the catalog's table now). */
+    public EdgeProxy(ProxyConfig config, Transport transport, RttSource rtt) {
         this.config = config;
         this.transport = transport;
+        this.rtt = rtt;
+        this.metrics = new ProxyMetrics(config.region());
+        this.queues = new WaitQueues(config.limits().queueLength());
         this.routes = RoutingTable.empty(config.region());
     }
 
-    /** Binds the HTTP listener; throws {@link ProxyException} ("address in use: HOST:PORT") when it cannot. */
+    /**
+     * Binds the HTTP listener, and the admin listener when configured; throws {@link ProxyException}
+     * ("address in use: HOST:PORT") when it cannot.
+     */
     public synchronized void start() {
         if (state != State.NEW) {
             throw new ProxyException("edge proxy of region " + config.region() + " cannot start: it is " + state.name().toLowerCase());
@@ -83,18 +105,33 @@ public final class EdgeProxy implements AutoCloseable {
         clients = new DefaultChannelGroup("edge-clients-" + config.region(), GlobalEventExecutor.INSTANCE);
         upstreams = new DefaultChannelGroup("edge-upstreams-" + config.region(), GlobalEventExecutor.INSTANCE);
         UpstreamPool pool = new UpstreamPool(transport, upstreams, UPSTREAM_IDLE_TIMEOUT, CONNECT_TIMEOUT);
+        EdgeContext edge = new EdgeContext(config.region(), () -> routes, new Balancer(), pool, draining::get, queues,
+                config.limits(), metrics, new AccessLog());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new EdgeInitializer(config.region(), () -> routes, new Balancer(), pool, clients, draining::get));
+                .childHandler(new EdgeInitializer(edge, clients, new ClientConnectionLimit(config.limits().maxConnectionsPerClient())));
         ChannelFuture bound = bootstrap.bind(config.bindHost(), config.httpPort()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             state = State.CLOSED;
-            throw bindFailure(bound.cause());
+            throw bindFailure(config.bindHost() + ":" + config.httpPort(), bound.cause());
+        }
+        if (config.admin().isPresent()) {
+            AdminListener listener = config.admin().get();
+            ChannelFuture adminBound = AdminServer.bind(group, transport.serverChannel(), listener.host(), listener.port(), metrics)
+                    .awaitUninterruptibly();
+            if (!adminBound.isSuccess()) {
+                bound.channel().close().awaitUninterruptibly();
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+                state = State.CLOSED;
+                throw bindFailure(listener.host() + ":" + listener.port(), adminBound.cause());
+            }
+            admin = AdminServer.of(adminBound.channel());
+            LOG.info("edge proxy of region {} serves metrics on http://{}/metrics", config.region(), where(admin.address()));
         }
         server = bound.channel();
         state = State.STARTED;
@@ -104,8 +141,10 @@ public final class EdgeProxy implements AutoCloseable {
     /** Swaps in a new routing table; requests already routed keep their instance. */
     public void update(dev.outpost.core.api.RoutingTable table) {
         synchronized (updateLock) {
-            RoutingTable next = RoutingTable.from(table, config.region(), routes);
+            RoutingTable next = RoutingTable.from(table, config.region(), routes, rtt);
             routes = next;
+            // New instances may have room for requests waiting at capacity.
+            queues.wakeAll();
             LOG.debug("edge proxy of region {} routes {} apps (index {})", config.region(), next.appCount(), next.index());
         }
     }
@@ -117,6 +156,21 @@ public final class EdgeProxy implements AutoCloseable {
             throw new ProxyException("edge proxy of region " + config.region() + " is not listening: start() has not bound it");
         }
         return (InetSocketAddress) server.localAddress();
+    }
+
+    /** The admin listener's bound address; throws when none is configured or the proxy is not started. */
+    public InetSocketAddress adminAddress() {
+        AdminServer admin = this.admin;
+        if (admin == null) {
+            throw new ProxyException("edge proxy of region " + config.region() + " has no admin listener: "
+                    + (config.admin().isEmpty() ? "configure one with ProxyConfig.withAdmin" : "start() has not bound it"));
+        }
+        return admin.address();
+    }
+
+    /** The meters behind {@code /metrics}, for embedding in another registry or reading in tests. */
+    public ProxyMetrics metrics() {
+        return metrics;
     }
 
     /**
@@ -132,6 +186,8 @@ public final class EdgeProxy implements AutoCloseable {
         state = State.CLOSED;
         server.close().awaitUninterruptibly();
         draining.set(true);
+        // Requests waiting for capacity are answered now rather than at the end of their wait.
+        queues.wakeAll();
         for (Channel client : clients) {
             client.eventLoop().execute(() -> {
                 HttpProxyHandler handler = client.pipeline().get(HttpProxyHandler.class);
@@ -146,12 +202,14 @@ public final class EdgeProxy implements AutoCloseable {
         }
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         upstreams.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        if (admin != null) {
+            admin.close();
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         LOG.info("edge proxy of region {} closed", config.region());
     }
 
-    private ProxyException bindFailure(Throwable cause) {
-        String where = config.bindHost() + ":" + config.httpPort();
+    private static ProxyException bindFailure(String where, Throwable cause) {
         boolean inUse = cause instanceof BindException
                 || (cause != null && cause.getMessage() != null && cause.getMessage().contains("Address already in use"));
         return inUse ? new ProxyException("address in use: " + where, cause)

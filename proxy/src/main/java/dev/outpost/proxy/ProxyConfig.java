@@ -1,13 +1,18 @@
 package dev.outpost.proxy;
 
+import dev.outpost.proxy.http.ProxyLimits;
+import java.util.Optional;
+
 /**
- * Where an edge proxy runs and listens.
+ * Where an edge proxy runs and listens, and what it tolerates.
  *
  * @param region   the region this proxy serves (its instances are preferred; sent as {@code Outpost-Region})
  * @param bindHost the address of the HTTP listener, e.g. {@code 127.1.0.1} in {@code outpost dev}
  * @param httpPort the HTTP port, 0 for any free port
+ * @param limits   request limits, timeouts and queueing ({@link ProxyLimits#defaults()})
+ * @param admin    the admin listener ({@code /metrics}); empty: none
  */
-public record ProxyConfig(String region, String bindHost, int httpPort) {
+public record ProxyConfig(String region, String bindHost, int httpPort, ProxyLimits limits, Optional<AdminListener> admin) {
     public ProxyConfig {
         if (region == null || region.isBlank()) {
             throw new IllegalArgumentException("proxy region must be a region code such as \"iad\", got " + region);
@@ -18,5 +23,22 @@ public record ProxyConfig(String region, String bindHost, int httpPort) {
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("proxy http port must be in 0..65535, got " + httpPort);
         }
+        if (limits == null || admin == null) {
+            throw new IllegalArgumentException("proxy limits and admin listener must be given (ProxyLimits.defaults(), Optional.empty())");
+        }
+    }
+
+    /** Default limits, no admin listener. */
+    public ProxyConfig(String region, String bindHost, int httpPort) {
+        this(region, bindHost, httpPort, ProxyLimits.defaults(), Optional.empty());
+    }
+
+    public ProxyConfig withLimits(ProxyLimits limits) {
+        return new ProxyConfig(region, bindHost, httpPort, limits, admin);
+    }
+
+    /** With an admin listener on {@code host:port} (port 0: any free port). */
+    public ProxyConfig withAdmin(String host, int port) {
+        return new ProxyConfig(region, bindHost, httpPort, limits, Optional.of(new AdminListener(host, port)));
     }
 }

@@ -1,6 +1,7 @@
 package dev.outpost.proxy.http;
 
 import dev.outpost.core.Ids;
+import dev.outpost.proxy.routing.Placement;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -11,12 +12,15 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Rewrites each request head for the instance (DESIGN §5): drops hop-by-hop headers and every
  * client-sent copy of the headers the proxy vouches for, then sets them from what the proxy saw
  * ({@code Outpost-Client-IP}, {@code Outpost-Region}, {@code Outpost-Request-Id},
- * {@code X-Forwarded-*}, {@code Via}). Emits a {@link ForwardedRequest}; bodies pass untouched.
+ * {@code X-Forwarded-*}, {@code Via}), and takes the placement headers ({@code Outpost-Prefer-Region},
+ * {@code Outpost-Force-Region}, {@code Outpost-Force-Instance}) off for the balancer. Emits a
+ * {@link ForwardedRequest}; bodies pass untouched.
  */
 public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter {
     public static final String CLIENT_IP = "Outpost-Client-IP";
@@ -27,6 +31,9 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
     public static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     public static final String X_FORWARDED_PORT = "X-Forwarded-Port";
     public static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+    public static final String PREFER_REGION = "Outpost-Prefer-Region";
+    public static final String FORCE_REGION = "Outpost-Force-Region";
+    public static final String FORCE_INSTANCE = "Outpost-Force-Instance";
 
     /** Headers only the proxy may set; a client's copy would let it impersonate another address or edge. */
     private static final List<CharSequence> UNTRUSTED = List.of(
@@ -50,13 +57,14 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         String requestId = Ids.random(20);
         HttpVersion clientVersion = request.protocolVersion();
         if (request.decoderResult().isFailure()) {
-            ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, false, requestId));
+            ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, false, requestId, Placement.ANY));
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpHeaders headers = request.headers();
         String host = headers.get(HttpHeaderNames.HOST);
         HopByHopHeaders.strip(headers);
+        Placement placement = placement(headers);
         for (CharSequence name : UNTRUSTED) {
             headers.remove(name);
         }
@@ -73,7 +81,28 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         }
         // Instances always see HTTP/1.1 so upstream connections can be kept alive whatever the client spoke.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, keepAlive, requestId));
+        ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, keepAlive, requestId, placement));
+    }
+
+    /**
+     * Reads and removes the placement headers (DESIGN §5): they are addressed to the edge, not the
+     * app. A forced instance wins over a forced region, which wins over a preferred one.
+     */
+    static Placement placement(HttpHeaders headers) {
+        String instance = headers.get(FORCE_INSTANCE);
+        String force = headers.get(FORCE_REGION);
+        String prefer = headers.get(PREFER_REGION);
+        headers.remove(FORCE_INSTANCE).remove(FORCE_REGION).remove(PREFER_REGION);
+        if (instance != null && !instance.isBlank()) {
+            return Placement.forceInstance(instance.trim());
+        }
+        if (force != null && !force.isBlank()) {
+            return Placement.forceRegion(force.trim().toLowerCase(Locale.ROOT));
+        }
+        if (prefer != null && !prefer.isBlank()) {
+            return Placement.preferRegion(prefer.trim().toLowerCase(Locale.ROOT));
+        }
+        return Placement.ANY;
     }
 
     private static String ip(SocketAddress address) {

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.http;
 
+import dev.outpost.proxy.routing.Placement;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 
@@ -12,5 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
  * @param clientVersion the protocol version the client spoke
  * @param keepAlive     whether the client asked to keep the connection open after the response
  * @param requestId     the {@code Outpost-Request-Id} given to this request
+ * @param placement     where the client asked the request to be served ({@code Outpost-Force-*}, {@code Outpost-Prefer-Region})
  */
-public record ForwardedRequest(HttpRequest request, HttpVersion clientVersion, boolean keepAlive, String requestId) {}
+public record ForwardedRequest(HttpRequest request, HttpVersion clientVersion, boolean keepAlive, String requestId,
+                               Placement placement) {}

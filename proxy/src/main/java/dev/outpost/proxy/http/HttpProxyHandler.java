@@ -3,14 +3,21 @@ package dev.outpost.proxy.http;
 import dev.outpost.core.Durations;
 import dev.outpost.proxy.routing.AppHost;
 import dev.outpost.proxy.routing.Balancer;
+import dev.outpost.proxy.routing.Concurrency;
+import dev.outpost.proxy.routing.Placement;
 import dev.outpost.proxy.routing.RoutingTable;
 import dev.outpost.proxy.routing.Upstream;
+import dev.outpost.proxy.routing.WaitQueue;
+import dev.outpost.proxy.telemetry.AccessLog;
+import dev.outpost.proxy.telemetry.ProxyMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -22,32 +29,51 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Proxies the requests of one user connection, one at a time (HTTP/1.1 keep-alive; pipelined
  * requests wait in the {@code FlowControlHandler} in front of it). For each request it finds the
- * app by {@code Host}, picks an instance, takes a pooled connection or opens one on this
- * connection's event loop, and streams the request body up and the response down.
+ * app by {@code Host}, picks an instance with the {@link Balancer} (DESIGN §6), takes a pooled
+ * connection or opens one on this connection's event loop, and streams the request body up and the
+ * response down.
  *
  * <p>Backpressure both ways: the user connection is read one message per {@code read()} and only
  * while the upstream connection is writable; the upstream connection is read one socket read at a
- * time and only while the user connection is writable. Nothing buffers a whole body.
+ * time and only while the user connection is writable. Nothing buffers a whole body, except the
+ * first {@link ProxyLimits#replayBodyLimit()} bytes of a request body, kept (by reference) for an
+ * {@code Outpost-Replay} answer.
  *
- * <p>A connect failure (nothing written yet) ejects the instance for {@link #EJECT_FOR} and is
- * retried once on another instance. A reused pooled connection that the instance had closed is
- * retried once on a fresh connection when the request is idempotent and has no body.
+ * <p>Load: a request counts against its instance's limits from the pick to the end of its
+ * response ({@code requests}), or the user connection counts from the first request routed to the
+ * instance until it closes ({@code connections}, the connection then sticks to that instance). When
+ * every instance is at its hard limit the request waits in the app's {@link WaitQueue}, then gets a
+ * {@code 503}.
+ *
+ * <p>Retries (DESIGN §6.5): a connect failure (nothing written) ejects the instance for
+ * {@link #EJECT_FOR} and is retried once on another instance. Once bytes reached an instance, a
+ * request is retried only if its method is idempotent and it has no body: on a fresh connection to
+ * the same instance when a pooled connection turned out closed, else on another instance.
+ *
+ * <p>Chunked requests wait for their first chunk before an instance is chosen, so a bad first chunk
+ * size is refused ({@code 400}) before a byte goes upstream; a later bad chunk cuts the upstream
+ * connection, so the instance never sees a complete request.
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamHandler.Listener {
     /** How long an instance that refused a connection is avoided (passive health). */
@@ -56,30 +82,38 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     static final int MAX_CONNECT_ATTEMPTS = 2;
     /** Largest unread request body discarded to keep a connection alive after an error answer. */
     static final long MAX_DRAIN_BYTES = 64 * 1024;
+    /** Picks in a row that may lose their instance to another event loop before the request counts as at capacity. */
+    private static final int CLAIM_ATTEMPTS = 3;
+    /** The metrics' app tag when no app was routed: keeps the tag's values bounded whatever hosts users send. */
+    private static final String NO_APP = "none";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
             HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
     /**
-     * Where the connection is. IDLE → CONNECTING (routed) | ANSWERING (error, no body left) |
-     * DRAINING (error, body to discard) | CLOSED; CONNECTING → STREAMING | CONNECTING (retry) |
-     * ANSWERING | DRAINING | CLOSED; STREAMING → IDLE (keep-alive) | CONNECTING (stale retry) |
+     * Where the connection is. IDLE → AWAITING_BODY (chunked: first chunk before routing) |
+     * CONNECTING (routed) | ANSWERING (error, no body left) | DRAINING (error, body to discard) | CLOSED;
+     * AWAITING_BODY → CONNECTING | QUEUED | ANSWERING | CLOSED; CONNECTING → QUEUED (all at hard
+     * limit) | STREAMING | CONNECTING (retry) | ANSWERING | DRAINING | CLOSED; QUEUED → CONNECTING |
+     * ANSWERING | DRAINING | CLOSED; STREAMING → IDLE (keep-alive) | CONNECTING (retry, replay) |
      * ANSWERING | DRAINING | CLOSED; ANSWERING, DRAINING → IDLE | CLOSED.
      */
-    private enum Phase { IDLE, CONNECTING, STREAMING, ANSWERING, DRAINING, CLOSED }
+    private enum Phase { IDLE, AWAITING_BODY, CONNECTING, QUEUED, STREAMING, ANSWERING, DRAINING, CLOSED }
 
-    private final Supplier<RoutingTable> routes;
-    private final Balancer balancer;
-    private final UpstreamPool pool;
-    private final BooleanSupplier draining;
+    private final EdgeContext edge;
 
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.IDLE;
+    private boolean awaitingClientMessage;
+    /** For {@code connections} apps: the instance this user connection counts against, until it closes. */
+    private Upstream pinned;
+    private String pinnedApp;
 
     // The exchange in progress; reset for every request.
     private ForwardedRequest request;
     private RoutingTable.AppRoutes app;
+    private Placement placement;
     private boolean hasBody;
     private boolean clientKeepAlive;
     private boolean requestReceived;
@@ -96,17 +130,20 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean responseStarted;
     private boolean interim;
     private boolean upstreamKeepAlive;
-    private boolean awaitingClientMessage;
+    private HttpContent heldContent;
+    private ReplayBody replayBody;
+    private boolean replayed;
+    private Waiter waiter;
+    private long queuedAtNanos;
+    private ScheduledFuture<?> queueTimer;
+    private long startNanos;
+    private int status;
+    private long bytesOut;
+    private Upstream servedBy;
+    private boolean finished = true;
 
-    /**
-     * @param routes   the current routing snapshot, read once per request
-     * @param draining true once the proxy is shutting down: answers then close their connection
-     */
-    public HttpProxyHandler(Supplier<RoutingTable> routes, Balancer balancer, UpstreamPool pool, BooleanSupplier draining) {
-        this.routes = routes;
-        this.balancer = balancer;
-        this.pool = pool;
-        this.draining = draining;
+    public HttpProxyHandler(EdgeContext edge) {
+        this.edge = edge;
     }
 
     /** Closes the connection if no request is in progress; else it closes after the current response. Event loop only. */
@@ -170,8 +207,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (phase == Phase.QUEUED) {
+            leaveQueue("gone");
+        }
         phase = Phase.CLOSED;
         dropUpstream();
+        // A user who left before the response ended: 499, as nginx logs it.
+        finish(responseStarted ? status : 499);
+        releaseExchangeBuffers();
+        unpin();
         ctx.fireChannelInactive();
     }
 
@@ -194,16 +238,17 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         startExchange(forwarded);
         HttpRequest head = forwarded.request();
         if (head.decoderResult().isFailure()) {
-            answerAndClose(HttpResponseStatus.BAD_REQUEST, "malformed request: " + head.decoderResult().cause().getMessage());
+            refuse(head.decoderResult().cause());
             return;
         }
         String hostHeader = head.headers().get(HttpHeaderNames.HOST);
         if (hostHeader == null || hostHeader.isBlank()) {
+            edge.metrics().rejected("malformed");
             answerAndClose(HttpResponseStatus.BAD_REQUEST, "malformed request: no Host header");
             return;
         }
         AppHost host = AppHost.parse(hostHeader);
-        Optional<RoutingTable.AppRoutes> found = host.app().flatMap(name -> routes.get().app(name));
+        Optional<RoutingTable.AppRoutes> found = host.app().flatMap(name -> edge.routes().get().app(name));
         if (found.isEmpty()) {
             answer(HttpResponseStatus.NOT_FOUND, "no app is deployed at " + host.host());
             return;
@@ -213,8 +258,34 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "app " + app.app() + " has no healthy instance in any region");
             return;
         }
+        if (HttpUtil.isTransferEncodingChunked(head) && !HttpUtil.is100ContinueExpected(head)) {
+            // Read the first chunk before choosing: a bad chunk size is then refused before a byte goes upstream.
+            phase = Phase.AWAITING_BODY;
+            readClient();
+            return;
+        }
         phase = Phase.CONNECTING;
-        connectNext();
+        route();
+    }
+
+    /** A head the decoder refused: answered with what was wrong, then the connection closes. */
+    private void refuse(Throwable cause) {
+        ProxyLimits limits = edge.limits();
+        if (cause instanceof RequestRejectedException rejected) {
+            edge.metrics().rejected(rejected.status().code() == 431 ? "too_large" : "malformed");
+            answerAndClose(rejected.status(), rejected.getMessage());
+        } else if (cause instanceof TooLongHttpLineException) {
+            edge.metrics().rejected("too_large");
+            answerAndClose(HttpResponseStatus.REQUEST_URI_TOO_LONG,
+                    "request line longer than " + limits.maxRequestLineLength() + " bytes; shorten the URI");
+        } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            edge.metrics().rejected("too_large");
+            answerAndClose(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "request headers larger than " + limits.maxHeaderSize() + " bytes");
+        } else {
+            edge.metrics().rejected("malformed");
+            answerAndClose(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
+        }
     }
 
     private void startExchange(ForwardedRequest forwarded) {
@@ -223,7 +294,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         // A head that failed to decode may carry an unreadable Content-Length; it is answered 400 and closed anyway.
         hasBody = head.decoderResult().isSuccess()
                 && (HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0);
-        clientKeepAlive = forwarded.keepAlive() && !draining.getAsBoolean();
+        clientKeepAlive = forwarded.keepAlive() && !edge.draining().getAsBoolean();
+        placement = forwarded.placement();
         requestReceived = false;
         requestSent = false;
         app = null;
@@ -239,6 +311,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         responseStarted = false;
         interim = false;
         upstreamKeepAlive = false;
+        heldContent = null;
+        replayBody = hasBody ? new ReplayBody(ctx.alloc(), edge.limits().replayBodyLimit()) : null;
+        replayed = false;
+        waiter = null;
+        startNanos = System.nanoTime();
+        status = 0;
+        bytesOut = 0;
+        servedBy = null;
+        finished = false;
     }
 
     private void onRequestContent(HttpContent content) {
@@ -246,6 +327,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             // A broken chunk must not reach the instance as the end of a shorter body.
             String cause = content.decoderResult().cause().getMessage();
             content.release();
+            edge.metrics().rejected("malformed");
             if (responseStarted) {
                 phase = Phase.CLOSED;
                 dropUpstream();
@@ -259,19 +341,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (last) {
             requestReceived = true;
         }
+        if (phase == Phase.AWAITING_BODY) {
+            heldContent = content;
+            phase = Phase.CONNECTING;
+            route();
+            return;
+        }
         if (phase == Phase.STREAMING && upstreamChannel != null) {
-            Channel channel = upstreamChannel;
-            channel.writeAndFlush(content).addListener((ChannelFuture f) -> {
-                if (f.isSuccess() && last && channel == upstreamChannel) {
-                    requestSent = true;
-                } else if (!f.isSuccess()) {
-                    // The instance went away mid-request; channelInactive of the upstream answers the user.
-                    channel.close();
-                }
-            });
-            if (!last) {
-                readClientWhenUpstreamWritable();
-            }
+            forwardContent(content);
             return;
         }
         content.release();
@@ -281,6 +358,26 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             } else {
                 readClient();
             }
+        }
+    }
+
+    /** Writes a piece of the request body upstream, keeping a view of it for a replay. */
+    private void forwardContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (replayBody != null) {
+            replayBody.append(content.content());
+        }
+        Channel channel = upstreamChannel;
+        channel.writeAndFlush(content).addListener((ChannelFuture f) -> {
+            if (f.isSuccess() && last && channel == upstreamChannel) {
+                requestSent = true;
+            } else if (!f.isSuccess()) {
+                // The instance went away mid-request; channelInactive of the upstream answers the user.
+                channel.close();
+            }
+        });
+        if (!last) {
+            readClientWhenUpstreamWritable();
         }
     }
 
@@ -298,18 +395,168 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
     }
 
-    // ---- choosing and connecting to an instance ----
+    // ---- choosing an instance ----
 
-    private void connectNext() {
-        Optional<Upstream> next = tried.size() < MAX_CONNECT_ATTEMPTS ? balancer.pick(app, tried) : Optional.empty();
-        if (next.isEmpty()) {
+    /** Picks an instance and connects, or queues, or answers why not. Phase CONNECTING. */
+    private void route() {
+        Balancer.Choice choice = choose();
+        switch (choice) {
+            case Balancer.Choice.Chosen chosen -> connect(chosen.upstream());
+            case Balancer.Choice.AtCapacity full -> enqueue(full.instances());
+            case Balancer.Choice.NoCandidate none -> noCandidate();
+        }
+    }
+
+    /** A pick that is already counted against its instance (or the connection's pin), or why there is none. */
+    private Balancer.Choice choose() {
+        if (app.concurrency() == Concurrency.CONNECTIONS && pinned != null && placement.kind() == Placement.Kind.ANY
+                && app.lists(pinned) && !tried.contains(pinned) && !pinned.isEjected(System.nanoTime())) {
+            upstream = pinned;
+            return new Balancer.Choice.Chosen(pinned);
+        }
+        if (tried.size() >= MAX_CONNECT_ATTEMPTS) {
+            return new Balancer.Choice.NoCandidate();
+        }
+        for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+            Balancer.Choice choice = edge.balancer().choose(app, placement, tried);
+            if (!(choice instanceof Balancer.Choice.Chosen chosen)) {
+                return choice;
+            }
+            if (claim(chosen.upstream())) {
+                return choice;
+            }
+        }
+        return new Balancer.Choice.AtCapacity(app.upstreams().size());
+    }
+
+    /** Counts the request (or, for {@code connections}, this connection) against {@code chosen}; false when it just filled up. */
+    private boolean claim(Upstream chosen) {
+        if (app.concurrency() == Concurrency.CONNECTIONS) {
+            if (chosen != pinned) {
+                if (!chosen.tryBegin(app.hardLimit())) {
+                    return false;
+                }
+                unpin();
+                pinned = chosen;
+                pinnedApp = app.app();
+            }
+        } else {
+            if (!chosen.tryBegin(app.hardLimit())) {
+                return false;
+            }
+            counted = true;
+        }
+        upstream = chosen;
+        return true;
+    }
+
+    private void noCandidate() {
+        if (!failures.isEmpty()) {
             answer(HttpResponseStatus.BAD_GATEWAY, "upstream " + String.join("; ", failures));
             return;
         }
-        Upstream chosen = next.get();
+        String why = switch (placement.kind()) {
+            case FORCE_REGION -> "app " + app.app() + " has no healthy instance in region " + placement.value()
+                    + (replayed ? " (replay asked by the instance)" : " (Outpost-Force-Region)");
+            case FORCE_INSTANCE -> "app " + app.app() + " has no healthy instance " + placement.value()
+                    + (replayed ? " (replay asked by the instance)" : " (Outpost-Force-Instance)");
+            default -> "app " + app.app() + " has no healthy instance in any region";
+        };
+        answer(HttpResponseStatus.SERVICE_UNAVAILABLE, why);
+    }
+
+    // ---- waiting for capacity ----
+
+    /** Every matching instance is at its hard limit: wait in the app's queue, or answer 503 when it is full. */
+    private void enqueue(int instances) {
+        WaitQueue queue = edge.queues().of(app.app());
+        Waiter w = new Waiter(queue);
+        if (!queue.enqueue(w)) {
+            edge.metrics().queueWait(app.app(), "full", 0);
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, atCapacity(instances)
+                    + ", and " + edge.queues().capacity() + " requests are already waiting");
+            return;
+        }
+        phase = Phase.QUEUED;
+        waiter = w;
+        queuedAtNanos = System.nanoTime();
+        Duration timeout = edge.limits().queueTimeout();
+        queueTimer = ctx.executor().schedule(() -> {
+            if (phase == Phase.QUEUED && waiter == w) {
+                leaveQueue("timeout");
+                answer(HttpResponseStatus.SERVICE_UNAVAILABLE, atCapacity(instances)
+                        + ", and none had room within " + Durations.format(timeout));
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private String atCapacity(int instances) {
+        String limit = app.hardLimit() == Integer.MAX_VALUE ? "" : " of " + app.hardLimit() + " "
+                + (app.concurrency() == Concurrency.CONNECTIONS ? "connections" : "requests");
+        return "app " + app.app() + " is at capacity: " + (instances == 1 ? "its instance is" : "all " + instances + " instances are")
+                + " at the hard limit" + limit + (placement.kind() == Placement.Kind.ANY ? "" : " (" + placement.describe() + ")");
+    }
+
+    /** Called on this connection's loop when its turn came: pick again, or keep the place at the head. */
+    private void woken(Waiter w) {
+        if (phase != Phase.QUEUED || waiter != w) {
+            return;
+        }
+        if (edge.draining().getAsBoolean()) {
+            leaveQueue("gone");
+            phase = Phase.CONNECTING;
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "the edge proxy of region " + edge.region() + " is shutting down");
+            return;
+        }
+        Balancer.Choice choice = choose();
+        switch (choice) {
+            case Balancer.Choice.Chosen chosen -> {
+                leaveQueue("served");
+                phase = Phase.CONNECTING;
+                connect(chosen.upstream());
+            }
+            case Balancer.Choice.AtCapacity full -> w.queue.requeue(w);
+            case Balancer.Choice.NoCandidate none -> {
+                leaveQueue("served");
+                phase = Phase.CONNECTING;
+                noCandidate();
+            }
+        }
+    }
+
+    private void leaveQueue(String outcome) {
+        Waiter w = waiter;
+        waiter = null;
+        if (queueTimer != null) {
+            queueTimer.cancel(false);
+            queueTimer = null;
+        }
+        if (w != null) {
+            w.queue.remove(w);
+            edge.metrics().queueWait(app.app(), outcome, System.nanoTime() - queuedAtNanos);
+        }
+    }
+
+    /** This exchange's place in a queue; woken from any thread, it continues on the connection's loop. */
+    private final class Waiter implements WaitQueue.Waiter {
+        private final WaitQueue queue;
+
+        Waiter(WaitQueue queue) {
+            this.queue = queue;
+        }
+
+        @Override
+        public void wake() {
+            ctx.executor().execute(() -> woken(this));
+        }
+    }
+
+    // ---- connecting to an instance ----
+
+    private void connect(Upstream chosen) {
         tried.add(chosen);
-        begin(chosen);
-        Channel pooled = pool.poll(chosen);
+        edge.metrics().routed(app.app(), chosen.region().equals(edge.region()));
+        Channel pooled = edge.pool().poll(chosen);
         if (pooled != null) {
             attach(pooled, true);
         } else {
@@ -318,11 +565,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void connectFresh(Upstream chosen) {
-        pool.connect(chosen, ctx.channel().eventLoop()).addListener((ChannelFuture f) -> {
+        edge.pool().connect(chosen, ctx.channel().eventLoop()).addListener((ChannelFuture f) -> {
             if (phase != Phase.CONNECTING || upstream != chosen) {
                 // The user left (or the exchange moved on) while connecting; the fresh connection is still good.
                 if (f.isSuccess()) {
-                    pool.release(chosen, f.channel());
+                    edge.pool().release(chosen, f.channel());
                 }
                 return;
             }
@@ -336,11 +583,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     private void connectFailed(Upstream failed, Throwable cause) {
         failed.eject(EJECT_FOR);
-        end();
+        releaseLoad(true);
         failures.add(failed.describe() + " failed: " + describe(cause));
+        edge.metrics().connectError(app.app(), failed.region());
         LOG.warn("request {}: connecting to {} failed ({}); it is ejected for {}", request.requestId(), failed.describe(),
                 describe(cause), Durations.format(EJECT_FOR));
-        connectNext();
+        route();
     }
 
     private void attach(Channel channel, boolean pooled) {
@@ -352,12 +600,27 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             if (channel != upstreamChannel) {
                 return;
             }
-            if (f.isSuccess()) {
-                if (!requestReceived) {
-                    readClientWhenUpstreamWritable();
-                }
-            } else {
+            if (!f.isSuccess()) {
                 headNotWritten(channel, f.cause());
+                return;
+            }
+            if (heldContent != null) {
+                HttpContent first = heldContent;
+                heldContent = null;
+                forwardContent(first);
+            } else if (requestReceived) {
+                // Sent again (a retry or a replay): the body is the kept copy, or empty.
+                ReplayBody kept = replayBody;
+                LastHttpContent body = kept == null ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(kept.body());
+                channel.writeAndFlush(body).addListener((ChannelFuture sent) -> {
+                    if (sent.isSuccess() && channel == upstreamChannel) {
+                        requestSent = true;
+                    } else if (!sent.isSuccess()) {
+                        channel.close();
+                    }
+                });
+            } else {
+                readClientWhenUpstreamWritable();
             }
         });
         channel.read();
@@ -385,33 +648,86 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         if (message instanceof HttpResponse response) {
-            onResponseHead(response);
+            if (onResponseHead(response)) {
+                // Replayed: this response goes no further, and its content neither.
+                ReferenceCountUtil.release(message);
+                return;
+            }
         }
         if (message instanceof HttpContent content) {
             onResponseContent(content);
         }
     }
 
-    private void onResponseHead(HttpResponse response) {
+    /** Passes the head on; true when it was an {@code Outpost-Replay} answer acted on instead. */
+    private boolean onResponseHead(HttpResponse response) {
         if (response.decoderResult().isFailure()) {
             failUpstream("sent a malformed response (" + response.decoderResult().cause().getMessage() + ")");
-            return;
+            return false;
+        }
+        int code = response.status().code();
+        String replay = response.headers().get(ReplayDirective.HEADER);
+        if (replay != null && code >= 200) {
+            response.headers().remove(ReplayDirective.HEADER);
+            if (replay(replay)) {
+                return true;
+            }
         }
         // Read before the Connection header goes with the other hop-by-hop headers.
         boolean keepAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
         response.headers().set(ErrorResponse.REQUEST_ID, request.requestId());
-        int code = response.status().code();
         if (code >= 100 && code < 200) {
             // 100 Continue and friends: pass on, the final response follows.
             interim = true;
             ctx.write(response);
-            return;
+            return false;
         }
         responseStarted = true;
+        status = code;
+        servedBy = upstream;
         upstreamKeepAlive = keepAlive;
         frame(response);
         ctx.write(response);
+        return false;
+    }
+
+    /**
+     * Acts on {@code Outpost-Replay}: drops the instance's answer and sends the request again where
+     * it says. Refused (the instance's own answer goes to the user, with a warning) when the request
+     * was already replayed, its body is not all here or was larger than the replay limit, or the
+     * header cannot be read.
+     */
+    private boolean replay(String header) {
+        Optional<Placement> target = ReplayDirective.parse(header);
+        String refusal = target.isEmpty() ? "its value is neither region=R nor instance=ID"
+                : replayed ? "the request was already replayed once"
+                : !requestReceived ? "the request body had not been received whole when the instance answered"
+                : replayBody != null && !replayBody.complete() ? "the request body is larger than "
+                        + edge.limits().replayBodyLimit() + " bytes"
+                : null;
+        if (refusal != null) {
+            LOG.warn("request {}: {} answered {}: {} but the proxy does not replay it: {}; passing its answer on",
+                    request.requestId(), upstream.describe(), ReplayDirective.HEADER, header, refusal);
+            edge.metrics().replay(app.app(), "refused");
+            return false;
+        }
+        edge.metrics().replay(app.app(), "replayed");
+        LOG.debug("request {}: {} asked for a replay in {}", request.requestId(), upstream.describe(), target.get().describe());
+        Channel channel = upstreamChannel;
+        detach(channel);
+        // The rest of this answer is not wanted; closing is cheaper than reading it to reuse the connection.
+        channel.close();
+        releaseLoad(false);
+        replayed = true;
+        placement = target.get();
+        tried.clear();
+        failures.clear();
+        staleRetried = false;
+        requestSent = false;
+        phase = Phase.CONNECTING;
+        route();
+        return true;
     }
 
     /** Chooses how the body is delimited towards the user and announces whether the connection stays open. */
@@ -440,6 +756,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void onResponseContent(HttpContent content) {
+        bytesOut += content.content().readableBytes();
         if (!(content instanceof LastHttpContent)) {
             ctx.write(content);
             return;
@@ -452,11 +769,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         Channel channel = upstreamChannel;
         detach(channel);
         if (upstreamKeepAlive && requestSent && channel.isActive()) {
-            pool.release(upstream, channel);
+            edge.pool().release(upstream, channel);
         } else {
             channel.close();
         }
-        end();
+        releaseLoad(false);
         ctx.writeAndFlush(content).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 LOG.debug("request {}: the user left before the response was written", request.requestId(), f.cause());
@@ -464,6 +781,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                 ctx.close();
                 return;
             }
+            finish(status);
             nextRequest();
         });
     }
@@ -496,13 +814,24 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         Channel channel = upstreamChannel;
         detach(channel);
-        if (!responseStarted && reused && !staleRetried && !hasBody && IDEMPOTENT.contains(request.request().method())) {
+        boolean repeatable = !responseStarted && !hasBody && IDEMPOTENT.contains(request.request().method());
+        if (repeatable && reused && !staleRetried) {
             // A pooled connection the instance had just closed: the usual keep-alive race, safe to repeat.
             LOG.debug("request {}: pooled connection to {} was closed by the instance; retrying on a new one",
                     request.requestId(), upstream.describe());
             staleRetried = true;
             phase = Phase.CONNECTING;
             connectFresh(upstream);
+            return;
+        }
+        if (repeatable) {
+            // Bytes reached the instance, but an idempotent request without a body may be sent again elsewhere.
+            LOG.warn("request {}: {} closed the connection before answering; trying another instance",
+                    request.requestId(), upstream.describe());
+            failures.add(upstream.describe() + " closed the connection before the response ended");
+            releaseLoad(true);
+            phase = Phase.CONNECTING;
+            route();
             return;
         }
         failUpstream("closed the connection before the response ended");
@@ -514,7 +843,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             detach(channel);
             channel.close();
         }
-        end();
+        releaseLoad(false);
         LOG.warn("request {}: {} {}", request.requestId(), upstream.describe(), what);
         if (!responseStarted) {
             answer(HttpResponseStatus.BAD_GATEWAY, "upstream " + upstream.describe() + " " + what);
@@ -522,6 +851,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         // Part of the response is already out: closing is the only way left to tell the user it is cut.
         phase = Phase.CLOSED;
+        finish(status);
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -533,12 +863,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         HttpRequest head = request.request();
         boolean drainable = requestReceived || (!HttpUtil.is100ContinueExpected(head) && !HttpUtil.isTransferEncodingChunked(head)
                 && HttpUtil.getContentLength(head, 0L) <= MAX_DRAIN_BYTES);
-        boolean keepAlive = clientKeepAlive && drainable && !draining.getAsBoolean();
+        boolean keepAlive = clientKeepAlive && drainable && !edge.draining().getAsBoolean();
         if (!keepAlive) {
             answerAndClose(status, message);
             return;
         }
         var response = ErrorResponse.of(ctx.alloc(), status, message, request.requestId(), true);
+        answered(status, response.content().readableBytes());
+        releaseExchangeBuffers();
         if (requestReceived) {
             phase = Phase.ANSWERING;
             ctx.writeAndFlush(response).addListener((ChannelFuture f) -> {
@@ -558,8 +890,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private void answerAndClose(HttpResponseStatus status, String message) {
         dropUpstream();
         phase = Phase.CLOSED;
-        ctx.writeAndFlush(ErrorResponse.of(ctx.alloc(), status, message, request.requestId(), false))
-                .addListener(ChannelFutureListener.CLOSE);
+        var response = ErrorResponse.of(ctx.alloc(), status, message, request.requestId(), false);
+        answered(status, response.content().readableBytes());
+        releaseExchangeBuffers();
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void answered(HttpResponseStatus answer, long bodyBytes) {
+        servedBy = null;
+        bytesOut = bodyBytes;
+        finish(answer.code());
     }
 
     /** The exchange is over: read the next request, or close when either side asked for it. */
@@ -567,7 +907,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (phase == Phase.CLOSED) {
             return;
         }
-        if (clientKeepAlive && requestReceived && !draining.getAsBoolean()) {
+        releaseExchangeBuffers();
+        if (clientKeepAlive && requestReceived && !edge.draining().getAsBoolean()) {
             phase = Phase.IDLE;
             readClient();
         } else {
@@ -578,16 +919,63 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     // ---- bookkeeping ----
 
-    private void begin(Upstream chosen) {
-        upstream = chosen;
-        chosen.begin();
-        counted = true;
+    /** Records the request once: metrics and the access log line. */
+    private void finish(int code) {
+        if (finished || request == null) {
+            return;
+        }
+        finished = true;
+        long duration = System.nanoTime() - startNanos;
+        String appName = app == null ? NO_APP : app.app();
+        Upstream served = servedBy;
+        edge.metrics().request(appName, served == null ? ProxyMetrics.NO_REGION : served.region(), code, duration);
+        AccessLog log = edge.accessLog();
+        if (log.enabled()) {
+            HttpRequest head = request.request();
+            log.log(new AccessLog.Entry(Instant.now(), app == null ? null : app.app(), head.method().name(),
+                    new QueryStringDecoder(head.uri()).rawPath(), code, bytesOut, TimeUnit.NANOSECONDS.toMillis(duration),
+                    served == null ? null : served.instanceId(), served == null ? null : served.region(), edge.region(),
+                    request.requestId(), clientIp()));
+        }
     }
 
-    private void end() {
+    private String clientIp() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : null;
+    }
+
+    /**
+     * The request stops counting against its instance (for {@code requests} apps; a {@code connections}
+     * pin stays unless the instance failed), and a waiting request may take the slot.
+     */
+    private void releaseLoad(boolean failed) {
         if (counted) {
             counted = false;
             upstream.end();
+            edge.queues().of(app.app()).capacityFreed();
+        }
+        if (failed && upstream != null && upstream == pinned) {
+            unpin();
+        }
+    }
+
+    private void unpin() {
+        Upstream previous = pinned;
+        if (previous != null) {
+            pinned = null;
+            previous.end();
+            edge.queues().of(pinnedApp).capacityFreed();
+        }
+    }
+
+    private void releaseExchangeBuffers() {
+        if (heldContent != null) {
+            heldContent.release();
+            heldContent = null;
+        }
+        if (replayBody != null) {
+            replayBody.release();
+            replayBody = null;
         }
     }
 
@@ -607,7 +995,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             detach(channel);
             channel.close();
         }
-        end();
+        releaseLoad(false);
     }
 
     private static String describe(Throwable cause) {

@@ -7,36 +7,95 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Picks the instance for one request (DESIGN §6, minimal): the nearest region that has a usable
- * instance, and inside it the less loaded of two random instances (power of two choices, by this
- * proxy's in-flight count). Ejected instances are used only when nothing else is left, so a
- * passive-health mistake degrades to a retry instead of an outage.
+ * Picks the instance for one request, exactly DESIGN §6:
+ * <ol>
+ *   <li>candidates are the listed instances (the table lists only started, healthy ones) that are
+ *       not ejected and under their hard limit;</li>
+ *   <li>the local region first; inside a region, instances under the soft limit beat those over it,
+ *       and among equals the less loaded of two random ones wins (power of two choices);</li>
+ *   <li>another region only when the local one has no candidate, nearest first by round-trip time
+ *       (the table's order).</li>
+ * </ol>
+ * Ejected instances are used only when no other candidate is left anywhere, so a passive-health
+ * mistake degrades to a retry instead of an outage. A {@link Placement} narrows or reorders the
+ * regions. Nothing is counted here: the caller claims the pick with {@link Upstream#tryBegin}.
  */
 public final class Balancer {
 
-    /**
-     * Picks an upstream from {@code routes}, never one in {@code exclude} (those already tried for
-     * this request). Empty when every listed instance is excluded or none is listed.
-     */
-    public Optional<Upstream> pick(RoutingTable.AppRoutes routes, Set<Upstream> exclude) {
-        long now = System.nanoTime();
-        Optional<Upstream> healthy = pick(routes, exclude, now, false);
-        return healthy.isPresent() ? healthy : pick(routes, exclude, now, true);
+    /** The outcome of a pick. */
+    public sealed interface Choice {
+        /** This instance; claim it with {@link Upstream#tryBegin}. */
+        record Chosen(Upstream upstream) implements Choice {}
+
+        /** Instances match, but every one of them is at its hard limit: the request may wait. */
+        record AtCapacity(int instances) implements Choice {}
+
+        /** No instance matches the placement, or every match was already tried. */
+        record NoCandidate() implements Choice {}
     }
 
-    private static Optional<Upstream> pick(RoutingTable.AppRoutes routes, Set<Upstream> exclude, long now, boolean allowEjected) {
-        for (RoutingTable.RegionTargets region : routes.regions()) {
-            List<Upstream> usable = new ArrayList<>(region.upstreams().size());
-            for (Upstream u : region.upstreams()) {
-                if (!exclude.contains(u) && (allowEjected || !u.isEjected(now))) {
-                    usable.add(u);
+    /** Picks anywhere, never one in {@code exclude}; empty when nothing is left or everything is at its hard limit. */
+    public Optional<Upstream> pick(RoutingTable.AppRoutes routes, Set<Upstream> exclude) {
+        return choose(routes, Placement.ANY, exclude) instanceof Choice.Chosen chosen ? Optional.of(chosen.upstream()) : Optional.empty();
+    }
+
+    /** Picks for {@code placement}, never one in {@code exclude} (those already tried for this request). */
+    public Choice choose(RoutingTable.AppRoutes routes, Placement placement, Set<Upstream> exclude) {
+        if (placement.kind() == Placement.Kind.FORCE_INSTANCE) {
+            return forcedInstance(routes, placement.value(), exclude);
+        }
+        List<RoutingTable.RegionTargets> order = order(routes.regions(), placement);
+        long now = System.nanoTime();
+        int atCapacity = 0;
+        for (boolean allowEjected : new boolean[] {false, true}) {
+            for (RoutingTable.RegionTargets region : order) {
+                List<Upstream> underSoft = new ArrayList<>();
+                List<Upstream> underHard = new ArrayList<>();
+                for (Upstream u : region.upstreams()) {
+                    if (exclude.contains(u) || u.isEjected(now) != allowEjected) {
+                        continue;
+                    }
+                    int load = u.inFlight();
+                    if (load >= routes.hardLimit()) {
+                        atCapacity++;
+                    } else if (load < routes.softLimit()) {
+                        underSoft.add(u);
+                    } else {
+                        underHard.add(u);
+                    }
+                }
+                if (!underSoft.isEmpty()) {
+                    return new Choice.Chosen(twoChoices(underSoft));
+                }
+                if (!underHard.isEmpty()) {
+                    return new Choice.Chosen(twoChoices(underHard));
                 }
             }
-            if (!usable.isEmpty()) {
-                return Optional.of(twoChoices(usable));
-            }
         }
-        return Optional.empty();
+        return atCapacity > 0 ? new Choice.AtCapacity(atCapacity) : new Choice.NoCandidate();
+    }
+
+    /** A forced instance is used even while ejected: the caller asked for that one and no other. */
+    private static Choice forcedInstance(RoutingTable.AppRoutes routes, String instanceId, Set<Upstream> exclude) {
+        Optional<Upstream> found = routes.instance(instanceId);
+        if (found.isEmpty() || exclude.contains(found.get())) {
+            return new Choice.NoCandidate();
+        }
+        Upstream u = found.get();
+        return u.inFlight() >= routes.hardLimit() ? new Choice.AtCapacity(1) : new Choice.Chosen(u);
+    }
+
+    private static List<RoutingTable.RegionTargets> order(List<RoutingTable.RegionTargets> regions, Placement placement) {
+        return switch (placement.kind()) {
+            case ANY, FORCE_INSTANCE -> regions;
+            case FORCE_REGION -> regions.stream().filter(r -> r.region().equals(placement.value())).toList();
+            case PREFER_REGION -> {
+                List<RoutingTable.RegionTargets> reordered = new ArrayList<>(regions.size());
+                regions.stream().filter(r -> r.region().equals(placement.value())).forEach(reordered::add);
+                regions.stream().filter(r -> !r.region().equals(placement.value())).forEach(reordered::add);
+                yield reordered;
+            }
+        };
     }
 
     private static Upstream twoChoices(List<Upstream> usable) {

@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * An immutable snapshot of where each app's traffic may go, as seen from one region: app →
  * instances grouped by region, the local region first, then the others by round-trip time
- * ({@link RegionCatalog#rttMillis}), regions the catalog does not know last. The proxy swaps
+ * (an {@link RttSource}, by default {@link RegionCatalog#rttMillis}), regions it does not know last. The proxy swaps
  * whole snapshots; a request keeps the upstream it picked from the snapshot it read.
  */
 public final class RoutingTable {
@@ -22,10 +22,40 @@ public final class RoutingTable {
     private final Map<String, AppRoutes> apps;
     private final Map<UpstreamKey, Upstream> upstreams;
 
-    /** The routes of one app, its regions ordered nearest first. */
-    public record AppRoutes(String app, int softLimit, int hardLimit, List<RegionTargets> regions) {
+    /**
+     * The routes of one app, its regions ordered nearest first.
+     *
+     * @param softLimit load above which an instance is chosen only when none is below it
+     * @param hardLimit load at which an instance takes nothing more; both {@code <= 0} in the wire
+     *                  table mean no limit and are stored as {@link Integer#MAX_VALUE}
+     */
+    public record AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions) {
         public AppRoutes {
             regions = List.copyOf(regions);
+            hardLimit = hardLimit <= 0 ? Integer.MAX_VALUE : hardLimit;
+            softLimit = softLimit <= 0 || softLimit > hardLimit ? hardLimit : softLimit;
+        }
+
+        /** The instance with this id, if it is listed. */
+        public Optional<Upstream> instance(String instanceId) {
+            for (RegionTargets region : regions) {
+                for (Upstream u : region.upstreams()) {
+                    if (u.instanceId().equals(instanceId)) {
+                        return Optional.of(u);
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** True when this very upstream (same object: same instance, address and port) is listed. */
+        public boolean lists(Upstream upstream) {
+            for (RegionTargets region : regions) {
+                if (region.upstreams().contains(upstream)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** True when no instance is listed in any region: the app is known but cannot be served. */
@@ -42,7 +72,7 @@ public final class RoutingTable {
     /**
      * The instances of an app in one region.
      *
-     * @param rttMillis round-trip time from the local region, {@code -1} when the catalog does not know it
+     * @param rttMillis round-trip time from the local region, {@code -1} when the {@link RttSource} does not know it
      */
     public record RegionTargets(String region, int rttMillis, List<Upstream> upstreams) {
         public RegionTargets {
@@ -70,6 +100,12 @@ public final class RoutingTable {
      * count and ejection.
      */
     public static RoutingTable from(dev.outpost.core.api.RoutingTable wire, String localRegion, RoutingTable previous) {
+        return from(wire, localRegion, previous, RttSource.catalog());
+    }
+
+    /** As {@link #from(dev.outpost.core.api.RoutingTable, String, RoutingTable)}, ordering regions by {@code rtt}. */
+    public static RoutingTable from(dev.outpost.core.api.RoutingTable wire, String localRegion, RoutingTable previous,
+                                    RttSource rtt) {
         Map<UpstreamKey, Upstream> upstreams = new HashMap<>();
         Map<String, AppRoutes> apps = new LinkedHashMap<>();
         for (dev.outpost.core.api.RoutingTable.AppRoute route : wire.apps()) {
@@ -85,10 +121,13 @@ public final class RoutingTable {
                 byRegion.computeIfAbsent(t.region(), r -> new ArrayList<>()).add(u);
             }
             List<RegionTargets> regions = new ArrayList<>();
-            byRegion.forEach((region, list) -> regions.add(new RegionTargets(region, rtt(localRegion, region), list)));
-            regions.sort(Comparator.comparingLong((RegionTargets r) -> r.rttMillis() < 0 ? Long.MAX_VALUE : r.rttMillis())
+            byRegion.forEach((region, list) -> regions.add(new RegionTargets(region,
+                    region.equals(localRegion) ? 0 : rtt.rttMillis(localRegion, region).orElse(-1), list)));
+            regions.sort(Comparator.comparing((RegionTargets r) -> !r.region().equals(localRegion))
+                    .thenComparingLong(r -> r.rttMillis() < 0 ? Long.MAX_VALUE : r.rttMillis())
                     .thenComparing(RegionTargets::region));
-            apps.put(route.app(), new AppRoutes(route.app(), route.softLimit(), route.hardLimit(), regions));
+            apps.put(route.app(), new AppRoutes(route.app(), route.softLimit(), route.hardLimit(),
+                    Concurrency.parse(route.concurrencyType()), regions));
         }
         return new RoutingTable(wire.index(), localRegion, Map.copyOf(apps), Map.copyOf(upstreams));
     }
@@ -109,13 +148,5 @@ public final class RoutingTable {
 
     public int appCount() {
         return apps.size();
-    }
-
-    private static int rtt(String local, String region) {
-        try {
-            return RegionCatalog.rttMillis(local, region);
-        } catch (IllegalArgumentException unknown) {
-            return -1;
-        }
     }
 }

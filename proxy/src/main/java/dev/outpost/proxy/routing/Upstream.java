@@ -46,7 +46,10 @@ public final class Upstream {
         return release;
     }
 
-    /** Requests this proxy has sent to the instance and not yet seen answered. */
+    /**
+     * The instance's load as this proxy sees it: requests sent and not yet answered, or for an app
+     * whose concurrency type is {@code connections}, the user connections routed to it.
+     */
     public int inFlight() {
         return inFlight.get();
     }
@@ -58,6 +61,23 @@ public final class Upstream {
 
     public void end() {
         inFlight.decrementAndGet();
+    }
+
+    /**
+     * Counts a request (or connection) only if the load stays within {@code hardLimit}: several
+     * event loops may pick the same instance at once, and only this check keeps the limit hard.
+     * Pair a {@code true} with {@link #end()}.
+     */
+    public boolean tryBegin(int hardLimit) {
+        while (true) {
+            int current = inFlight.get();
+            if (current >= hardLimit) {
+                return false;
+            }
+            if (inFlight.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
     }
 
     /** Takes the instance out of the balancer's first choice for {@code period}. */

@@ -4,11 +4,9 @@ import static dev.outpost.proxy.testing.Routes.app;
 import static dev.outpost.proxy.testing.Routes.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outpost.proxy.routing.Balancer;
 import dev.outpost.proxy.routing.RoutingTable;
 import dev.outpost.proxy.testing.InetEmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.time.Duration;
@@ -27,8 +25,8 @@ class HttpProxyHandlerTest {
     void setUp() throws Exception {
         RoutingTable routes = RoutingTable.from(table(1, app("idle")), "iad", RoutingTable.empty("iad"));
         UpstreamPool pool = new UpstreamPool(Transport.nio(), upstreams, Duration.ofSeconds(30), Duration.ofSeconds(1));
-        channel = new InetEmbeddedChannel(new HttpServerCodec(), new FlowControlHandler(),
-                new ForwardedHeadersHandler("iad"), new HttpProxyHandler(() -> routes, new Balancer(), pool, draining::get));
+        channel = new InetEmbeddedChannel(new EdgeCodec(), new FlowControlHandler(),
+                new ForwardedHeadersHandler("iad"), new HttpProxyHandler(EdgeContext.of("iad", () -> routes, pool, draining::get)));
     }
 
     @AfterEach

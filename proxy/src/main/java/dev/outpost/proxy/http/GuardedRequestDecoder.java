@@ -1,0 +1,212 @@
+package dev.outpost.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Netty's request decoder plus what it lets through: before the decoder parses a request head, the
+ * raw bytes of the head are scanned for folded header lines (obs-fold, which Netty joins silently),
+ * bare CR or LF line ends, and more header lines than allowed. Netty itself already refuses the
+ * other smuggling shapes (both {@code Content-Length} and {@code Transfer-Encoding} — enforced here
+ * whatever its system property says —, differing duplicate {@code Content-Length},
+ * {@code Transfer-Encoding} not ending in chunked, bad chunk sizes). A refused head becomes a failed
+ * request carrying a {@link RequestRejectedException}; everything after it on the connection is
+ * discarded, as the proxy answers and closes.
+ *
+ * <p>Slowloris: a head must arrive whole within {@code headTimeout} of the connection opening or of
+ * its first byte; otherwise the connection is closed without an answer (as nginx does).
+ */
+final class GuardedRequestDecoder extends HttpRequestDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedRequestDecoder.class);
+
+    private final int maxHeaderCount;
+    private final Duration headTimeout;
+    private final Consumer<HttpMethod> onRequest;
+    private final Runnable onHeadTimeout;
+
+    private boolean rejected;
+    private boolean expectHead = true;
+    /** Bytes after the reader index already scanned: the decoder consumes a head line by line, across calls. */
+    private int scannedAhead;
+    private int line;
+    private int lineLength;
+    private int headerLines;
+    private boolean afterCr;
+    private ScheduledFuture<?> headTimer;
+
+    /**
+     * @param onRequest     told the method of every request head passed on, in order (the encoder pairs responses with them)
+     * @param onHeadTimeout told when a head did not complete in time, before the connection closes
+     */
+    GuardedRequestDecoder(HttpDecoderConfig config, int maxHeaderCount, Duration headTimeout,
+                          Consumer<HttpMethod> onRequest, Runnable onHeadTimeout) {
+        super(config.setStrictLineParsing(true));
+        this.maxHeaderCount = maxHeaderCount;
+        this.headTimeout = headTimeout;
+        this.onRequest = onRequest;
+        this.onHeadTimeout = onHeadTimeout;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        startHeadTimer(ctx);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancelHeadTimer();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        cancelHeadTimer();
+        super.handlerRemoved0(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (rejected) {
+            buffer.skipBytes(buffer.readableBytes());
+            return;
+        }
+        if (expectHead) {
+            RequestRejectedException refused = scanHead(ctx, buffer);
+            if (refused != null) {
+                rejected = true;
+                cancelHeadTimer();
+                buffer.skipBytes(buffer.readableBytes());
+                HttpRequest invalid = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request");
+                invalid.setDecoderResult(DecoderResult.failure(refused));
+                onRequest.accept(invalid.method());
+                out.add(invalid);
+                return;
+            }
+        }
+        int before = buffer.readerIndex();
+        int oldSize = out.size();
+        super.decode(ctx, buffer, out);
+        scannedAhead = Math.max(0, scannedAhead - (buffer.readerIndex() - before));
+        for (int i = oldSize; i < out.size(); i++) {
+            Object message = out.get(i);
+            if (message instanceof HttpRequest request) {
+                onRequest.accept(request.method());
+                if (request.decoderResult().isFailure()) {
+                    rejected = true;
+                    cancelHeadTimer();
+                }
+            }
+            if (message instanceof LastHttpContent) {
+                // The decoder stops at the end of a message, so the next head starts at the reader index.
+                expectHead = true;
+                scannedAhead = 0;
+                line = 0;
+                lineLength = 0;
+                headerLines = 0;
+                afterCr = false;
+                if (buffer.isReadable()) {
+                    startHeadTimer(ctx);
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+        // Netty strips Content-Length here when its RFC 9112 property is off; a proxy must refuse instead.
+        throw new RequestRejectedException(HttpResponseStatus.BAD_REQUEST,
+                "malformed request: both Content-Length and Transfer-Encoding are set; send one of them");
+    }
+
+    /** Scans the head's bytes not seen yet; the refusal, or null while the head is acceptable so far. */
+    private RequestRejectedException scanHead(ChannelHandlerContext ctx, ByteBuf buffer) {
+        int from = buffer.readerIndex() + scannedAhead;
+        int to = buffer.writerIndex();
+        if (from < to && headTimer == null) {
+            startHeadTimer(ctx);
+        }
+        for (int i = from; i < to; i++) {
+            byte b = buffer.getByte(i);
+            scannedAhead++;
+            if (b == '\n') {
+                if (!afterCr) {
+                    return malformed("a bare LF ends line " + (line + 1) + " of the request head; lines end with CRLF");
+                }
+                afterCr = false;
+                if (lineLength == 0) {
+                    if (line > 0) {
+                        // The blank line: the head is complete; the body is the decoder's to frame.
+                        expectHead = false;
+                        cancelHeadTimer();
+                        return null;
+                    }
+                    continue; // Empty lines before the request line are tolerated (RFC 9112 §2.2), as the decoder does.
+                }
+                if (line > 0 && ++headerLines > maxHeaderCount) {
+                    return new RequestRejectedException(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                            "request has more than " + maxHeaderCount + " header lines");
+                }
+                line++;
+                lineLength = 0;
+                continue;
+            }
+            if (afterCr) {
+                return malformed("a bare CR in line " + (line + 1) + " of the request head; lines end with CRLF");
+            }
+            if (b == '\r') {
+                afterCr = true;
+                continue;
+            }
+            if (lineLength == 0 && line > 0 && (b == ' ' || b == '\t')) {
+                return malformed("header line " + line + " starts with whitespace (obs-fold); "
+                        + "folded header values are not accepted, send each header on one line");
+            }
+            lineLength++;
+        }
+        return null;
+    }
+
+    private static RequestRejectedException malformed(String why) {
+        return new RequestRejectedException(HttpResponseStatus.BAD_REQUEST, "malformed request: " + why);
+    }
+
+    private void startHeadTimer(ChannelHandlerContext ctx) {
+        if (headTimer != null || rejected) {
+            return;
+        }
+        headTimer = ctx.executor().schedule(() -> {
+            headTimer = null;
+            if (expectHead && !rejected && ctx.channel().isActive()) {
+                LOG.debug("closing {}: no complete request head within {}", ctx.channel(), headTimeout);
+                rejected = true;
+                onHeadTimeout.run();
+                ctx.close();
+            }
+        }, headTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+    }
+}

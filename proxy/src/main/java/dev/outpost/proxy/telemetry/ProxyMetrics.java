@@ -1,0 +1,91 @@
+package dev.outpost.proxy.telemetry;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The edge's meters (issue 4, operations), each tagged with the app and, where one served it, the
+ * instance's region. Names as Prometheus shows them:
+ * <ul>
+ *   <li>{@code outpost_proxy_requests_total{app,region,status}}: requests answered; {@code region="none"}
+ *       when the proxy answered itself (404, 503, 400…)</li>
+ *   <li>{@code outpost_proxy_request_duration_seconds{app}}: a histogram, first byte of the request to last byte of the response</li>
+ *   <li>{@code outpost_proxy_upstream_connect_errors_total{app,region}}</li>
+ *   <li>{@code outpost_proxy_routing_decisions_total{app,locality="local"|"remote"}}</li>
+ *   <li>{@code outpost_proxy_queue_wait_seconds{app,outcome="served"|"timeout"|"full"|"gone"}}</li>
+ *   <li>{@code outpost_proxy_replays_total{app,outcome="replayed"|"refused"}}</li>
+ *   <li>{@code outpost_proxy_rejected_total{reason}}: malformed or oversized requests, connections over the per-client cap</li>
+ * </ul>
+ * Thread-safe; every event loop records into the same registry.
+ */
+public final class ProxyMetrics {
+    /** The {@code region} tag of answers no instance gave. */
+    public static final String NO_REGION = "none";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    /** @param edgeRegion tagged on every meter as {@code edge}, so several edges can share one Prometheus */
+    public ProxyMetrics(String edgeRegion) {
+        registry.config().commonTags("edge", edgeRegion);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** A request is over: answered with {@code status} by an instance in {@code region}, or by the proxy ({@link #NO_REGION}). */
+    public void request(String app, String region, int status, long durationNanos) {
+        Counter.builder("outpost.proxy.requests").description("Requests answered, by app, serving region and status")
+                .tags("app", app, "region", region, "status", Integer.toString(status))
+                .register(registry).increment();
+        Timer.builder("outpost.proxy.request.duration").description("Time from a request's first byte to its response's last")
+                .tags("app", app)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry).record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void connectError(String app, String region) {
+        Counter.builder("outpost.proxy.upstream.connect.errors").description("Connections to instances that failed")
+                .tags("app", app, "region", region).register(registry).increment();
+    }
+
+    /** An instance was chosen for a request: in this edge's region ({@code local}) or another. */
+    public void routed(String app, boolean local) {
+        Counter.builder("outpost.proxy.routing.decisions").description("Instances chosen, in the edge's region or another")
+                .tags("app", app, "locality", local ? "local" : "remote").register(registry).increment();
+    }
+
+    /** A request waited for capacity; {@code outcome} is served, timeout, full (not queued at all) or gone (the user left). */
+    public void queueWait(String app, String outcome, long nanos) {
+        Timer.builder("outpost.proxy.queue.wait").description("Time requests waited for an instance under its hard limit")
+                .tags("app", app, "outcome", outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** An {@code Outpost-Replay} answer was acted on ({@code replayed}) or passed through ({@code refused}). */
+    public void replay(String app, String outcome) {
+        Counter.builder("outpost.proxy.replays").description("Outpost-Replay answers, replayed or refused")
+                .tags("app", app, "outcome", outcome).register(registry).increment();
+    }
+
+    /** A request or connection refused before routing: {@code malformed}, {@code too_large}, {@code client_connections}, {@code head_timeout}. */
+    public void rejected(String reason) {
+        Counter.builder("outpost.proxy.rejected").description("Requests and connections refused before routing")
+                .tags("reason", reason).register(registry).increment();
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void close() {
+        registry.close();
+    }
+}
