@@ -2,6 +2,8 @@ package dev.outpost;
 
 import dev.outpost.agent.Agent;
 import dev.outpost.agent.AgentConfig;
+import dev.outpost.agent.AgentException;
+import dev.outpost.agent.DriverMode;
 import dev.outpost.agent.control.ApiControlPlane;
 import java.net.InetAddress;
 import java.net.URI;
@@ -41,6 +43,9 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--memory-mb", paramLabel = "MB", description = "Memory offered to instances (default: 1024).")
     long memoryMb = 1024;
 
+    @Option(names = "--driver", paramLabel = "docker|process", description = "Force the runtime (default: docker for images when its Engine answers, process for bundles).")
+    String driver = "auto";
+
     @Override
     public Integer call() throws Exception {
         String api = server != null ? server : System.getenv().getOrDefault("OUTPOST_API", "http://127.0.0.1:7280");
@@ -48,9 +53,23 @@ public final class AgentCommand implements Callable<Integer> {
         if (secret == null || secret.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no token: pass --token or set OUTPOST_TOKEN");
         }
+        DriverMode driverMode;
+        try {
+            driverMode = DriverMode.parse(driver);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--driver: " + e.getMessage());
+        }
         String id = hostId != null ? hostId : InetAddress.getLocalHost().getHostName();
         ApiControlPlane control = new ApiControlPlane(URI.create(api), secret);
-        Agent agent = new Agent(new AgentConfig(region, id, address, data.toAbsolutePath().normalize(), memoryMb, Duration.ofSeconds(2)), control);
+        Agent agent;
+        try {
+            agent = new Agent(new AgentConfig(region, id, address, data.toAbsolutePath().normalize(), memoryMb, Duration.ofSeconds(2)),
+                    control, driverMode);
+        } catch (AgentException e) {
+            control.close();
+            spec.commandLine().getErr().println("outpost agent: " + e.getMessage());
+            return 1;
+        }
         agent.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

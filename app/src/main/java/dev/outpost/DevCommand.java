@@ -1,5 +1,7 @@
 package dev.outpost;
 
+import dev.outpost.agent.AgentException;
+import dev.outpost.agent.DriverMode;
 import dev.outpost.cli.context.Context;
 import dev.outpost.core.region.RegionCatalog;
 import dev.outpost.proxy.ProxyException;
@@ -41,6 +43,9 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port of every region's edge (default: 8080).")
     int httpPort = 8080;
 
+    @Option(names = "--driver", paramLabel = "docker|process", description = "Force the agents' runtime (default: docker for images when its Engine answers, process for bundles).")
+    String driver = "auto";
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -49,10 +54,16 @@ public final class DevCommand implements Callable<Integer> {
         checkPort("--api-port", apiPort);
         checkPort("--http-port", httpPort);
         Path dataDir = data.toAbsolutePath().normalize();
+        DriverMode driverMode;
+        try {
+            driverMode = DriverMode.parse(driver);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--driver: " + e.getMessage());
+        }
         DevPlatform platform;
         try {
-            platform = DevPlatform.start(new DevPlatform.Options(codes, dataDir, apiPort, httpPort, db));
-        } catch (ServerException | ProxyException | StoreException e) {
+            platform = DevPlatform.start(new DevPlatform.Options(codes, dataDir, apiPort, httpPort, db, driverMode));
+        } catch (ServerException | ProxyException | StoreException | AgentException e) {
             err.println("outpost dev: " + e.getMessage());
             return 1;
         }

@@ -2,6 +2,7 @@ package dev.outpost;
 
 import dev.outpost.agent.Agent;
 import dev.outpost.agent.AgentConfig;
+import dev.outpost.agent.DriverMode;
 import dev.outpost.agent.control.ApiControlPlane;
 import dev.outpost.proxy.EdgeProxy;
 import dev.outpost.proxy.ProxyConfig;
@@ -31,7 +32,11 @@ public final class DevPlatform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DevPlatform.class);
 
     /** What {@code outpost dev} was asked for. */
-    public record Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db) {}
+    public record Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver) {
+        public Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db) {
+            this(regions, dataDir, apiPort, httpPort, db, DriverMode.AUTO);
+        }
+    }
 
     /** One region's edge, for the banner. */
     public record Edge(String region, String address) {}
@@ -65,7 +70,7 @@ public final class DevPlatform implements AutoCloseable {
                 ApiControlPlane control = new ApiControlPlane(server.url(), token);
                 platform.parts.add(control);
                 Agent agent = new Agent(new AgentConfig(region, region + "-host-1", hostAddress,
-                        o.dataDir().resolve("agents").resolve(region), memoryMb, Duration.ofSeconds(2)), control);
+                        o.dataDir().resolve("agents").resolve(region), memoryMb, Duration.ofSeconds(2)), control, o.driver());
                 platform.parts.add(agent);
                 agent.start();
                 EdgeProxy proxy = new EdgeProxy(new ProxyConfig(region, edge, o.httpPort()));

@@ -60,7 +60,7 @@ public final class Agent implements AutoCloseable {
     /**
      * An agent with the drivers {@code mode} asks for; it closes them with itself.
      *
-     * @throws IllegalStateException when {@code mode} is {@code docker} and no Docker Engine answers
+     * @throws AgentException when {@code mode} is {@code docker} and no Docker Engine answers
      */
     public Agent(AgentConfig config, ControlPlane controlPlane, DriverMode mode) {
         this(config, controlPlane, HostDrivers.open(mode, config, controlPlane), AgentTiming.DEFAULT, true);

@@ -57,7 +57,7 @@ final class HostDrivers implements Driver, AutoCloseable {
         } catch (DriverException e) {
             closeQuietly(engine);
             if (mode == DriverMode.DOCKER) {
-                throw new IllegalStateException("agent " + config.hostId() + " was started with --driver docker, but "
+                throw new AgentException("agent " + config.hostId() + " was started with --driver docker, but "
                         + e.getMessage() + " (start Docker, set DOCKER_HOST, or use --driver process)", e);
             }
             LOG.info("agent {}: {}; image apps cannot run here, source bundles run as processes", config.hostId(), e.getMessage());
