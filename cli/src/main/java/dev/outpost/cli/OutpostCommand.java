@@ -62,6 +62,12 @@ public final class OutpostCommand implements Callable<Integer> {
                 .addSubcommand(new AppsListCommand(env))
                 .addSubcommand(new AppsDestroyCommand(env)));
         cli.addSubcommand(new ReleasesCommand(env));
+        cli.addSubcommand(new CommandLine(new dev.outpost.cli.command.SecretsCommand())
+                .addSubcommand(new dev.outpost.cli.command.SecretsSetCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.SecretsUnsetCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.SecretsListCommand(env)));
+        cli.addSubcommand(new dev.outpost.cli.command.RollbackCommand(env));
+        cli.addSubcommand(new dev.outpost.cli.command.PromoteCommand(env));
         cli.addSubcommand(new CommandLine(new dev.outpost.cli.command.InstancesCommand())
                 .addSubcommand(new dev.outpost.cli.command.InstancesListCommand(env))
                 .addSubcommand(new dev.outpost.cli.command.InstancesStartCommand(env))

@@ -108,6 +108,29 @@ public final class ApiClient implements AutoCloseable {
         return send("POST", "/v1/apps/" + seg(app) + "/releases", request, new TypeReference<Release>() {});
     }
 
+    /** The app's secrets: names, value digests and update times (never values). */
+    public List<dev.outpost.core.api.SecretInfo> secrets(String app) throws ApiException {
+        return get("/v1/apps/" + seg(app) + "/secrets", new TypeReference<List<dev.outpost.core.api.SecretInfo>>() {});
+    }
+
+    /** Sets and unsets secrets in one change; the answer names the release that rolls them out, if any. */
+    public dev.outpost.core.api.SecretsChange changeSecrets(String app, dev.outpost.core.api.ChangeSecretsRequest request)
+            throws ApiException {
+        return send("PATCH", "/v1/apps/" + seg(app) + "/secrets", request, new TypeReference<dev.outpost.core.api.SecretsChange>() {});
+    }
+
+    /** Makes a release of an earlier release's artifact and config ({@code version} null: the previous serving one). */
+    public Release rollback(String app, Integer version) throws ApiException {
+        return send("POST", "/v1/apps/" + seg(app) + "/rollback", new dev.outpost.core.api.RollbackRequest(version),
+                new TypeReference<Release>() {});
+    }
+
+    /** Makes a release of {@code app} from the artifact {@code from}'s serving release runs. */
+    public Release promote(String from, String app) throws ApiException {
+        return send("POST", "/v1/apps/" + seg(app) + "/promote", new dev.outpost.core.api.PromoteRequest(from),
+                new TypeReference<Release>() {});
+    }
+
     public List<Instance> instances(String app) throws ApiException {
         return get("/v1/apps/" + seg(app) + "/instances", new TypeReference<List<Instance>>() {});
     }

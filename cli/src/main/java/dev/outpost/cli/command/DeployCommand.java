@@ -45,6 +45,9 @@ public final class DeployCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the outcome as JSON (progress goes to stderr).")
     boolean json;
 
+    @Option(names = "--env", paramLabel = "ENV", description = "staging: deploy as <app>-staging (created if missing), for `outpost promote`.")
+    String environment;
+
     @Option(names = "--image", paramLabel = "REF",
             description = "Deploy this local Docker image (pushed to the Outpost registry) instead of what [build] says.")
     String image;
@@ -60,11 +63,14 @@ public final class DeployCommand implements Callable<Integer> {
             throw new CliException("no outpost.toml in " + target.dir(env) + ": run `outpost launch` to create one");
         }
         AppConfig config = ConfigParser.parse(toml);
-        String app = target.app(config);
+        String app = StagingApp.name(spec, target.app(config), environment);
         Duration wait = waitTimeout != null ? waitTimeout : config.deploy().waitTimeout().plus(DEADLINE_SLACK);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter progress = json ? spec.commandLine().getErr() : out;
         try (ApiClient api = env.client()) {
+            if (!app.equals(target.app(config))) {
+                StagingApp.ensure(api, app, target.app(config), config, progress);
+            }
             DeployResult result = new Deployer(api, progress, env.interactive() && !json)
                     .deploy(new DeployRequest(target.dir(env), app, config, detach, wait).withImage(image));
             return DeployReport.print(result, out, json);

@@ -111,6 +111,11 @@ public final class Deployer {
         return follow(release, image.uploaded(), request.waitTimeout());
     }
 
+    /** Follows a release made without an upload (rollback, promote, a secrets change) until it is active or failed. */
+    public DeployResult follow(Release release, Duration waitTimeout) throws ApiException, DeployException {
+        return follow(release, false, waitTimeout);
+    }
+
     /** The scale to PUT before the release, empty when the app's scale already covers the toml. */
     public static Map<String, Integer> scaleToSeed(App app, DeployRequest request) {
         Map<String, Integer> fromToml = request.config().scale().regions();

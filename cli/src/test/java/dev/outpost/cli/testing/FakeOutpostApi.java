@@ -63,6 +63,7 @@ public final class FakeOutpostApi implements AutoCloseable {
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     private final Map<String, Integer> progress = new ConcurrentHashMap<>();
     private final AtomicLong index = new AtomicLong(1);
+    private final FakeReleaseChanges changes = new FakeReleaseChanges(apps, releases, index);
     private volatile List<String> regions = List.of("iad", "ams", "syd");
     private volatile ReleaseStatus outcome = ReleaseStatus.ACTIVE;
     private volatile DeployFailure failure;
@@ -101,6 +102,11 @@ public final class FakeOutpostApi implements AutoCloseable {
 
     public void addBlob(String digest, byte[] bytes) {
         blobs.put(digest, bytes);
+    }
+
+    /** The secrets set on {@code app}, name → value, as the fake keeps them. */
+    public Map<String, String> secrets(String app) {
+        return changes.secrets(app);
     }
 
     public byte[] blob(String digest) {
@@ -171,6 +177,8 @@ public final class FakeOutpostApi implements AutoCloseable {
             } else {
                 send(ex, 200, r);
             }
+        } else if ((m = FakeReleaseChanges.PATH.matcher(path)).matches()) {
+            changes.handle(ex, method, m.group(1), m.group(2), body);
         } else if ((m = APP_PART.matcher(path)).matches()) {
             App app = apps.get(m.group(1));
             if (app == null) {

@@ -88,7 +88,7 @@ public final class PromoteApi {
         Instant now = clock.instant();
         Release made = store.secrets().createRelease(to.name(),
                 new Secrets.NewRelease(source.artifactDigest(), config, RollbackApi.deadline(config, now), note), now);
-        ctx.status(201).json(made);
+        ctx.status(201).json(made.withStatus(made.status(), note, null));
     }
 
     private static AppConfig withBuild(AppConfig c, AppConfig.Build build) {

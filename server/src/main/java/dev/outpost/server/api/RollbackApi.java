@@ -77,6 +77,6 @@ public final class RollbackApi {
         Release made = store.secrets().createRelease(app.name(),
                 new Secrets.NewRelease(target.artifactDigest(), target.config(), deadline(target.config(), now),
                         "rollback to v" + target.version()), now);
-        ctx.status(201).json(made);
+        ctx.status(201).json(made.withStatus(made.status(), "rollback to v" + target.version(), null));
     }
 }

@@ -103,7 +103,8 @@ public final class SecretsApi {
         Secrets.NewRelease release = base(app).map(r -> new Secrets.NewRelease(r.artifactDigest(), r.config(),
                 RollbackApi.deadline(r.config(), now), note)).orElse(null);
         Optional<Release> made = store.secrets().replace(app, current.version(), List.copyOf(next.values()), now, release);
-        return new SecretsChange(infos(app, store.secrets().current(app)), made.orElse(null));
+        return new SecretsChange(infos(app, store.secrets().current(app)),
+                made.map(r -> r.withStatus(r.status(), note, null)).orElse(null));
     }
 
     /** What a secrets change redeploys: the newest deploying release, else the current one, else the newest. */

@@ -63,6 +63,7 @@ class RollbackApiTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         Release v4 = Json.mapper().readValue(r.body(), Release.class);
         assertThat(v4.version()).isEqualTo(4);
+        assertThat(v4.message()).isEqualTo("rollback to v2");
         assertThat(v4.artifactDigest()).isEqualTo(deployed.get(1).artifactDigest());
         assertThat(v4.config()).isEqualTo(deployed.get(1).config());
         assertThat(agent.running("hello", 4).env()).containsEntry("GREETING", "hi from v2");
