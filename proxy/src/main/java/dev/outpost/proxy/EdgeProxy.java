@@ -168,6 +168,11 @@ public final class EdgeProxy implements AutoCloseable {
         return admin.address();
     }
 
+    /** Requests of {@code app} waiting for an instance under its hard limit now. */
+    public int waiting(String app) {
+        return queues.of(app).size();
+    }
+
     /** The meters behind {@code /metrics}, for embedding in another registry or reading in tests. */
     public ProxyMetrics metrics() {
         return metrics;

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /download?bytes=N&seed=S}: streams a {@link PatternedBody} (chunked)</li>
  *   <li>{@code /hold}: answers only after {@link #releaseHeld()}</li>
  *   <li>{@code /close}: answers with {@code Connection: close}</li>
+ *   <li>{@code /replay}: after {@link #replayTo(String)}, answers 409 with {@code Outpost-Replay: VALUE};
+ *       otherwise like {@code /upload}</li>
  * </ul>
  * It counts requests and distinct client ports, i.e. the connections the proxy opened to it.
  */
@@ -40,6 +42,7 @@ public final class InstanceServer implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger held = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
+    private volatile String replayTo;
 
     public InstanceServer(String name, String region) throws IOException {
         this.name = name;
@@ -77,6 +80,11 @@ public final class InstanceServer implements AutoCloseable {
         return held.get();
     }
 
+    /** Makes {@code /replay} answer {@code Outpost-Replay: value} (e.g. {@code region=iad}). */
+    public void replayTo(String value) {
+        this.replayTo = value;
+    }
+
     public void releaseHeld() {
         release.countDown();
     }
@@ -95,6 +103,18 @@ public final class InstanceServer implements AutoCloseable {
         try (exchange) {
             switch (exchange.getRequestURI().getPath()) {
                 case "/upload" -> upload(exchange);
+                case "/replay" -> {
+                    String to = replayTo;
+                    if (to == null) {
+                        upload(exchange);
+                    } else {
+                        exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+                        exchange.getResponseHeaders().set("Outpost-Replay", to);
+                        byte[] bytes = ("instance=" + name + "\nreplay=" + to + "\n").getBytes(StandardCharsets.UTF_8);
+                        exchange.sendResponseHeaders(409, bytes.length);
+                        exchange.getResponseBody().write(bytes);
+                    }
+                }
                 case "/download" -> download(exchange);
                 case "/hold" -> {
                     held.incrementAndGet();

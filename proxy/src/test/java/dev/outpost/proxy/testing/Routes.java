@@ -18,6 +18,11 @@ public final class Routes {
         return new RoutingTable.AppRoute(name, 20, 25, "requests", List.of(targets));
     }
 
+    /** An app with its own limits; {@code type} is "requests" or "connections". */
+    public static RoutingTable.AppRoute limited(String name, int soft, int hard, String type, RoutingTable.Target... targets) {
+        return new RoutingTable.AppRoute(name, soft, hard, type, List.of(targets));
+    }
+
     public static RoutingTable.Target target(String id, String region, int port) {
         return new RoutingTable.Target(id, region, "127.0.0.1", port, 1);
     }
