@@ -1,0 +1,145 @@
+package dev.outpost.proxy;
+
+import static dev.outpost.proxy.testing.Routes.app;
+import static dev.outpost.proxy.testing.Routes.table;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.outpost.proxy.http.ProxyLimits;
+import dev.outpost.proxy.testing.InstanceServer;
+import dev.outpost.proxy.testing.ProxyFixture;
+import dev.outpost.proxy.testing.RawHttp;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Issue 4 item 5 over real sockets: every refused shape gets its answer, a clean close, and never reaches the instance. */
+class EdgeProxySafetyTest {
+    private final ProxyFixture fx = new ProxyFixture();
+    private InstanceServer hello;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        hello = fx.instance("hello-1", "iad");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fx.close();
+    }
+
+    static Stream<Arguments> refused() {
+        String longUri = "/" + "a".repeat(9000);
+        String manyHeaders = "X-H: 1\r\n".repeat(101);
+        String bigHeader = "X-Big: " + "b".repeat(17000) + "\r\n";
+        return Stream.of(
+                Arguments.of("both Content-Length and Transfer-Encoding", 400,
+                        "POST / HTTP/1.1\r\nHost: hello\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("differing duplicate Content-Length", 400,
+                        "POST / HTTP/1.1\r\nHost: hello\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"),
+                Arguments.of("Transfer-Encoding not ending in chunked", 400,
+                        "POST / HTTP/1.1\r\nHost: hello\r\nTransfer-Encoding: chunked, gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding other than chunked", 400,
+                        "POST / HTTP/1.1\r\nHost: hello\r\nTransfer-Encoding: gzip\r\n\r\nhello"),
+                Arguments.of("obs-fold", 400,
+                        "GET / HTTP/1.1\r\nHost: hello\r\nX-Folded: one\r\n two\r\n\r\n"),
+                Arguments.of("obs-fold with a tab", 400,
+                        "GET / HTTP/1.1\r\nHost: hello\r\nX-Folded: one\r\n\ttwo\r\n\r\n"),
+                Arguments.of("bad chunk size", 400,
+                        "POST / HTTP/1.1\r\nHost: hello\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("bare LF in the head", 400,
+                        "GET / HTTP/1.1\r\nHost: hello\nX-A: b\r\n\r\n"),
+                Arguments.of("URI too long", 414,
+                        "GET " + longUri + " HTTP/1.1\r\nHost: hello\r\n\r\n"),
+                Arguments.of("too many headers", 431,
+                        "GET / HTTP/1.1\r\nHost: hello\r\n" + manyHeaders + "\r\n"),
+                Arguments.of("headers too large", 431,
+                        "GET / HTTP/1.1\r\nHost: hello\r\n" + bigHeader + "\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refused")
+    void refusesWithAnAnswerAndACleanCloseAndTheInstanceSeesNothing(String shape, int status, String request) throws Exception {
+        EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", hello.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            RawHttp.Response response = raw.send(request).read();
+
+            assertThat(response.status()).as(shape).isEqualTo(status);
+            assertThat(response.headers()).containsEntry("connection", "close");
+            assertThat(raw.closedByPeer()).isTrue();
+        }
+        assertThat(hello.requests()).as(shape).isZero();
+        assertThat(hello.connections()).as(shape).isZero();
+    }
+
+    @Test
+    void aValidRequestOnTheSameProxyStillReachesTheInstance() throws Exception {
+        EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", hello.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            RawHttp.Response response = raw.send("POST / HTTP/1.1\r\nHost: hello\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n").read();
+            assertThat(response.status()).isEqualTo(200);
+        }
+        assertThat(hello.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void closesAConnectionWhoseHeadDoesNotCompleteInTime() throws Exception {
+        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().headTimeout(Duration.ofMillis(300)).build(),
+                table(1, app("hello", hello.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            raw.send("GET / HTTP/1.1\r\nHost: hel");
+
+            assertThat(raw.closedByPeer()).isTrue();
+        }
+        assertThat(hello.requests()).isZero();
+        assertThat(proxy.metrics().registry().find("outpost.proxy.rejected").tag("reason", "head_timeout").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void keepsAConnectionWhoseHeadsArriveInTime() throws Exception {
+        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().headTimeout(Duration.ofMillis(300)).build(),
+                table(1, app("hello", hello.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            assertThat(raw.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status()).isEqualTo(200);
+            // A keep-alive connection between requests is governed by the idle timeout, not the head timeout.
+            await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            assertThat(raw.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void closesConnectionsOverThePerClientCapWithoutAnAnswer() throws Exception {
+        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().maxConnectionsPerClient(2).build(),
+                table(1, app("hello", hello.target())));
+        try (RawHttp one = new RawHttp(proxy.httpAddress()); RawHttp two = new RawHttp(proxy.httpAddress())) {
+            assertThat(one.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status()).isEqualTo(200);
+            assertThat(two.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status()).isEqualTo(200);
+
+            try (RawHttp three = new RawHttp(proxy.httpAddress())) {
+                assertThat(three.closedByPeer()).isTrue();
+            }
+        }
+        // Once those two are gone, the address may connect again.
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            try (RawHttp again = new RawHttp(proxy.httpAddress())) {
+                return again.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status() == 200;
+            } catch (IOException closed) {
+                return false;
+            }
+        });
+        // At least the third; tries made while the first two were still closing count too.
+        assertThat(proxy.metrics().registry().find("outpost.proxy.rejected").tag("reason", "client_connections").counter().count())
+                .isGreaterThanOrEqualTo(1);
+    }
+}
