@@ -62,6 +62,16 @@ public final class TestDocker implements AutoCloseable {
                 """.formatted(BASE_IMAGE));
     }
 
+    /** Removes the image {@code ref} (e.g. one a test pulled) on {@link #close()}. */
+    public void removeLater(String ref) {
+        images.add(ref);
+    }
+
+    /** True when skopeo runs here. */
+    public static boolean skopeo() {
+        return TestRequire.onPath("skopeo");
+    }
+
     /** {@code docker <args>}; its trimmed output, or an exception with the output when it fails. */
     public String docker(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("docker"));

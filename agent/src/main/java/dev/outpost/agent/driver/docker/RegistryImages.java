@@ -56,10 +56,13 @@ public final class RegistryImages implements ImageSource {
             if (!done) {
                 throw new DriverException("pull of " + ref + " did not finish within " + pullTimeout);
             }
-        } catch (DockerException e) {
-            throw new DriverException("pull of " + ref + " failed: " + e.getHttpStatus() + " " + message(e), e);
-        } catch (DockerClientException e) {
-            throw new DriverException("pull of " + ref + " failed: " + message(e), e);
+        } catch (DockerException | DockerClientException e) {
+            // The Engine relays every registry failure as its own 500; its text carries the registry's answer.
+            String why = message(e);
+            if (why.startsWith("unauthorized")) {
+                why += " (401: the registry at " + login.host() + " refused the agent's API token)";
+            }
+            throw new DriverException("pull of " + ref + " failed: " + why, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DriverException("pull of " + ref + " was interrupted (the agent is stopping)", e);
