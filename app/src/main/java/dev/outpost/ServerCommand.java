@@ -46,8 +46,10 @@ public final class ServerCommand implements Callable<Integer> {
             return 1;
         }
         AdminToken.ensure(store, dataDir);
-        OutpostServer server = new OutpostServer(new ServerConfig(hp.host(), hp.port(), dataDir, regions), store, Clock.systemUTC());
+        OutpostServer server;
         try {
+            // the constructor refuses a secrets key others can read: say so in one line, like a busy port
+            server = new OutpostServer(new ServerConfig(hp.host(), hp.port(), dataDir, regions), store, Clock.systemUTC());
             server.start();
         } catch (ServerException e) {
             store.close();
