@@ -85,6 +85,12 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private void apply(Plan plan, ClusterView view, Instant now) {
+        // Instances first: a failed deploy's instances are out of routing before the release stops
+        // deploying (a blue-green deploy's new set never takes traffic, even for a moment).
+        for (Plan.DesiredChange c : plan.desiredChanges()) {
+            store.setDesired(c.instanceId(), c.desired());
+            log.info("instance {}: desired {} ({})", c.instanceId(), c.desired().wire(), c.reason());
+        }
         for (Plan.ReleaseOutcome o : plan.outcomes()) {
             if (o.status() == ReleaseStatus.ACTIVE) {
                 // One write: the old release superseded, this one current and active, the retired
@@ -95,10 +101,6 @@ public final class Reconciler implements AutoCloseable {
             }
             log.info("{} v{}: {} ({}){}", o.app(), o.version(), o.status().wire(), o.message(),
                     o.retire().isEmpty() ? "" : "; retiring " + o.retire());
-        }
-        for (Plan.DesiredChange c : plan.desiredChanges()) {
-            store.setDesired(c.instanceId(), c.desired());
-            log.info("instance {}: desired {} ({})", c.instanceId(), c.desired().wire(), c.reason());
         }
         for (Plan.Placement p : plan.placements()) {
             Instance i = new Instance(Ids.instance(), p.app(), p.release(), p.region(), p.hostId(), null, null,

@@ -114,4 +114,27 @@ class RoutesApiTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> targets(routes(0)).contains("new-1"));
         assertThat(f.store.findApp("web").orElseThrow().currentRelease()).as("still deploying").isEqualTo(1);
     }
+
+    @Test
+    void aFailedBlueGreenDeployNeverRoutesItsNewSetAndTheOldSetKeepsServing() throws Exception {
+        Instant now = Instant.now();
+        f.store.createRelease("web", "sha256:" + "b".repeat(64), config("bluegreen"), now, now.plusMillis(1500));
+        healthy("new-1", 2);
+        place("new-2", 2); // never healthy: the deadline fails the deploy
+
+        long index = 0;
+        Set<String> seen = new TreeSet<>();
+        while (f.store.findRelease("web", 2).orElseThrow().status() == ReleaseStatus.DEPLOYING) {
+            JsonNode table = routes(index);
+            index = table.path("index").asLong();
+            seen.addAll(targets(table));
+        }
+        JsonNode after = routes(0);
+        seen.addAll(targets(after));
+        assertThat(seen).as("every table any edge could have seen").containsExactly("old-1", "old-2");
+        assertThat(targets(after)).containsExactly("old-1", "old-2");
+        assertThat(f.store.findRelease("web", 2).orElseThrow().status()).isEqualTo(ReleaseStatus.FAILED);
+        assertThat(f.store.findInstance("new-1").orElseThrow().desired()).isEqualTo(DesiredState.DESTROYED);
+        assertThat(f.store.findApp("web").orElseThrow().currentRelease()).isEqualTo(1);
+    }
 }
