@@ -116,6 +116,56 @@ class HttpProxyHandlerTest {
     }
 
     @Test
+    void answers400AndClosesOnAFoldedHeaderLine() {
+        channel.receive("GET / HTTP/1.1\r\nHost: idle\r\nX-A: one\r\n two\r\n\r\n");
+
+        assertThat(channel.sent()).startsWith("HTTP/1.1 400 Bad Request\r\n")
+                .endsWith("malformed request: header line 3 starts with whitespace (obs-fold); "
+                        + "folded header values are not accepted, send each header on one line\n");
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void answersEarlierPipelinedRequestsBeforeRefusingABadOne() {
+        channel.receive("GET / HTTP/1.1\r\nHost: one\r\n\r\n"
+                + "POST / HTTP/1.1\r\nHost: idle\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
+
+        String responses = channel.sent();
+        assertThat(responses).startsWith("HTTP/1.1 404 Not Found\r\n").contains("HTTP/1.1 400 Bad Request\r\n");
+        assertThat(responses.indexOf("404 Not Found")).isLessThan(responses.indexOf("400 Bad Request"));
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void answers414ForARequestLineOverTheLimit() {
+        channel.receive("GET /" + "a".repeat(8200) + " HTTP/1.1\r\nHost: idle\r\n\r\n");
+
+        assertThat(channel.sent()).startsWith("HTTP/1.1 414 Request-URI Too Long\r\n")
+                .endsWith("request line longer than 8192 bytes; shorten the URI\n");
+    }
+
+    @Test
+    void answers431ForMoreHeaderLinesThanAllowed() {
+        channel.receive("GET / HTTP/1.1\r\nHost: idle\r\n" + "X-A: b\r\n".repeat(100) + "\r\n");
+
+        assertThat(channel.sent()).startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n")
+                .endsWith("request has more than 100 header lines\n");
+    }
+
+    @Test
+    void acceptsAHeadThatArrivesInPieces() {
+        channel.receive("GET / HT");
+        channel.receive("TP/1.1\r\nHo");
+        channel.receive("st: one\r");
+        channel.receive("\n\r\n");
+
+        assertThat(channel.sent()).startsWith("HTTP/1.1 404 Not Found\r\n").endsWith("no app is deployed at one\n");
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
     void closesIdleConnectionsWhenDraining() {
         channel.receive("GET / HTTP/1.1\r\nHost: nope\r\n\r\n");
         channel.sent();

@@ -25,6 +25,17 @@ class RoutingTableTest {
     }
 
     @Test
+    void ordersRemoteRegionsByTheRttSourceItIsGiven() {
+        RttSource measured = (from, to) -> to.equals("ams") ? java.util.OptionalInt.of(30) : java.util.OptionalInt.of(90);
+        RoutingTable routes = RoutingTable.from(table(1, app("hello",
+                target("l1", "lax", 1001), target("a1", "ams", 1002), target("s1", "syd", 1003))),
+                "syd", RoutingTable.empty("syd"), measured);
+
+        assertThat(routes.app("hello").orElseThrow().regions()).extracting(RoutingTable.RegionTargets::region)
+                .containsExactly("syd", "ams", "lax");
+    }
+
+    @Test
     void tellsAnAppWithoutInstancesFromAnUnknownApp() {
         RoutingTable routes = RoutingTable.from(table(1, app("idle")), "iad", RoutingTable.empty("iad"));
 
