@@ -266,6 +266,38 @@ class AgentTest {
         assertThat(server.blobDownloads()).isZero();
     }
 
+    @Test
+    void aProcessThatNeverListensOnItsPortFailsAfterTheStartTimeout() throws Exception {
+        byte[] bundle = Bundles.tar(Map.of("run.sh", "echo not listening on $PORT\nexec sleep 300\n"));
+        server.assign(assignment("deaf1", bundle, List.of("sh", "run.sh"), List.of(), DesiredState.RUNNING));
+        AgentTiming shortStart = new AgentTiming(FAST.heartbeat(), FAST.watchWait(), FAST.backoffInitial(), FAST.backoffMax(),
+                FAST.healthyReset(), FAST.stopTimeout(), FAST.failureThreshold(), FAST.portPoll(), Duration.ofSeconds(1));
+        driver = new ProcessDriver(dataDir, ADDRESS);
+        agent = new Agent(new AgentConfig("iad", "h1", ADDRESS, dataDir, 1024, DRAIN), server, driver, shortStart);
+        agent.start();
+
+        await().atMost(DEADLINE).until(() -> !server.reports("deaf1", InstanceState.FAILED).isEmpty());
+
+        InstanceReport failed = server.reports("deaf1", InstanceState.FAILED).getFirst();
+        assertThat(failed.message()).matches("nothing listening on \\d+ after 1s");
+        assertThat(failed.logTail()).singleElement().asString().startsWith("not listening on ");
+        assertThat(server.reports("deaf1", InstanceState.STARTED)).isEmpty();
+    }
+
+    @Test
+    void removesTheDirectoryOfAnInstanceDestroyedWhileNoAgentRan() throws Exception {
+        Path leftover = Files.createDirectories(dataDir.resolve("instances/old1"));
+        Files.writeString(leftover.resolve("output.log"), "last words\n");
+        byte[] bundle = Bundles.tar(Map.of("run.sh", "exec sleep 300\n"));
+        server.assign(assignment("new1", bundle, List.of("sh", "run.sh"), List.of(), DesiredState.RUNNING));
+
+        startAgent();
+
+        await().atMost(DEADLINE).until(() -> !Files.exists(leftover));
+        await().atMost(DEADLINE).until(() -> Files.exists(dataDir.resolve("instances/new1/instance.json")));
+        assertThat(server.reports("old1")).isEmpty();
+    }
+
     private static long readPid(Path record) {
         try {
             return Json.mapper().readValue(record.toFile(), InstanceRecord.class).pid();

@@ -256,8 +256,17 @@ public final class DockerDriver implements Driver, AutoCloseable {
         engine.close();
     }
 
+    /**
+     * This host's containers; none when the Engine does not answer, so the agent still starts. Nothing
+     * is duplicated meanwhile: {@link #start} finds a running container by its name and adopts it.
+     */
     private List<Container> containers() {
-        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(LABEL_HOST, hostId)).exec();
+        try {
+            return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(LABEL_HOST, hostId)).exec();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot list the containers of host {} on the Docker Engine at {}: {}", hostId, engine.host(), e.toString());
+            return List.of();
+        }
     }
 
     private String create(InstanceSpec spec, String image, Map<String, String> env, String specDigest, VmSize size) {
