@@ -5,6 +5,7 @@
  * <p>Start reading at {@link dev.outpost.proxy.EdgeProxy}, the entry point {@code main} wires; it
  * binds the listener built in {@link dev.outpost.proxy.http}, routes with the snapshot kept in
  * {@link dev.outpost.proxy.routing}, and is fed routing tables by
- * {@link dev.outpost.proxy.control.RouteWatcher}.
+ * {@link dev.outpost.proxy.control.RouteWatcher}. Operators see it through
+ * {@link dev.outpost.proxy.telemetry} (metrics, access log) and the {@link dev.outpost.proxy.admin} listener.
  */
 package dev.outpost.proxy;
