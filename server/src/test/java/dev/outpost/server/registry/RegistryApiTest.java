@@ -94,6 +94,18 @@ class RegistryApiTest {
     }
 
     @Test
+    void aChunkLargerThanTheApiBodyLimitStreamsThrough() throws Exception {
+        byte[] blob = bytes(20 * 1024 * 1024, 14);
+        String location = startUpload("web");
+        HttpResponse<String> r = patch(location, blob, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        String digest = BlobStore.digestOf(blob);
+        assertThat(send("PUT", location + "?digest=" + digest, null, null).statusCode()).isEqualTo(201);
+        assertThat(sendBytes("HEAD", "/v2/web/blobs/" + digest, null).headers().firstValue("Content-Length"))
+                .hasValue(Integer.toString(blob.length));
+    }
+
+    @Test
     void uploadCutOffMidChunkResumesFromTheReportedOffset() throws Exception {
         byte[] blob = bytes(200_000, 2);
         String location = startUpload("web");
