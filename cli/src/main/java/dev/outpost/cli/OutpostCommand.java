@@ -74,6 +74,7 @@ public final class OutpostCommand implements Callable<Integer> {
                 .addSubcommand(new dev.outpost.cli.command.InstancesStopCommand(env))
                 .addSubcommand(new dev.outpost.cli.command.InstancesRestartCommand(env))
                 .addSubcommand(new dev.outpost.cli.command.InstancesDestroyCommand(env)));
+        cli.addSubcommand(new dev.outpost.cli.command.LogsCommand(env));
         cli.setParameterExceptionHandler(new UsageHandler());
         cli.setExecutionExceptionHandler(new FailureHandler());
         return cli;

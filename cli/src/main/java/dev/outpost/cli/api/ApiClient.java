@@ -155,6 +155,33 @@ public final class ApiClient implements AutoCloseable {
         return get("/v1/regions", new TypeReference<List<RegionInfo>>() {});
     }
 
+    /**
+     * {@code GET /v1/apps/{app}/logs}: {@code filters} are query parameters (since, region, instance,
+     * grep, limit; null values left out); with {@code after} and a {@code wait} above zero, the call
+     * waits that long for lines newer than the cursor (follow mode).
+     */
+    public dev.outpost.core.api.LogPage logs(String app, java.util.Map<String, String> filters, Long after, Duration wait)
+            throws ApiException {
+        StringBuilder path = new StringBuilder("/v1/apps/" + seg(app) + "/logs");
+        java.util.Map<String, String> params = new java.util.LinkedHashMap<>(filters);
+        if (after != null) {
+            params.put("after", Long.toString(after));
+            if (wait != null && !wait.isZero()) {
+                params.put("wait", Durations.format(wait));
+            }
+        }
+        char sep = '?';
+        for (var e : params.entrySet()) {
+            if (e.getValue() != null) {
+                path.append(sep).append(e.getKey()).append('=').append(seg(e.getValue()));
+                sep = '&';
+            }
+        }
+        Duration timeout = wait == null ? CALL_TIMEOUT : CALL_TIMEOUT.plus(wait);
+        return call(request(path.toString(), timeout).GET(), path.toString(), "GET",
+                type(new TypeReference<dev.outpost.core.api.LogPage>() {}));
+    }
+
     /** Whether the registry already holds the blob {@code digest} ({@code sha256:HEX}) for {@code app}. */
     public boolean blobExists(String app, String digest) throws ApiException {
         String path = "/v2/" + seg(app) + "/blobs/" + digest;

@@ -58,6 +58,7 @@ public final class FakeOutpostApi implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
     private final ObjectMapper json = Json.mapper();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final List<Endpoint> endpoints = new CopyOnWriteArrayList<>();
     private final Map<String, App> apps = new ConcurrentHashMap<>();
     private final Map<String, List<Release>> releases = new ConcurrentHashMap<>();
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
@@ -128,6 +129,16 @@ public final class FakeOutpostApi implements AutoCloseable {
         statusFailures.set(n);
     }
 
+    /** An endpoint a test adds (e.g. {@code FakeLogs}); it answers and returns true, or returns false to pass. */
+    public interface Endpoint {
+        boolean handle(HttpExchange ex, String method, String path, String query) throws IOException;
+    }
+
+    /** Adds {@code endpoint}, tried before the built-in routes. */
+    public void add(Endpoint endpoint) {
+        endpoints.add(endpoint);
+    }
+
     public void regions(List<String> codes) {
         this.regions = List.copyOf(codes);
     }
@@ -158,6 +169,11 @@ public final class FakeOutpostApi implements AutoCloseable {
 
     private void route(HttpExchange ex, String method, String path, String query, byte[] body) throws IOException {
         Matcher m;
+        for (Endpoint e : endpoints) {
+            if (e.handle(ex, method, path, query)) {
+                return;
+            }
+        }
         if (path.equals("/v1/regions") && method.equals("GET")) {
             send(ex, 200, regions.stream().map(r -> new RegionInfo(r, r.toUpperCase(), List.of())).toList());
         } else if (path.equals("/v1/apps") && method.equals("GET")) {
