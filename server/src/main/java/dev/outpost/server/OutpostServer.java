@@ -79,6 +79,7 @@ public final class OutpostServer implements AutoCloseable {
             new RoutesApi(store).register(cfg.routes);
             new InstancesApi(store).register(cfg.routes);
             new TokensApi(store, clock).register(cfg.routes);
+            new dev.outpost.server.api.LogsApi(store, clock, config.logRetention()).register(cfg);
             new RegistryApi(registry, store, auth, new ReleasedArtifacts(store)).register(cfg.routes);
         });
     }

@@ -1,16 +1,28 @@
 package dev.outpost.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * Where the server listens and keeps its data. {@code regions} is the ordered list of regions this
- * platform has before any agent registers (the first is where the server runs).
+ * platform has before any agent registers (the first is where the server runs). {@code logRetention}
+ * is how long instances' log lines are kept (default {@link #DEFAULT_LOG_RETENTION}).
  */
-public record ServerConfig(String bindHost, int port, Path dataDir, List<String> regions) {
+public record ServerConfig(String bindHost, int port, Path dataDir, List<String> regions, Duration logRetention) {
     public static final int DEFAULT_PORT = 7280;
+    public static final Duration DEFAULT_LOG_RETENTION = Duration.ofDays(7);
 
     public ServerConfig {
         regions = regions == null ? List.of() : List.copyOf(regions);
+        logRetention = logRetention == null ? DEFAULT_LOG_RETENTION : logRetention;
+        if (logRetention.isNegative() || logRetention.isZero()) {
+            throw new IllegalArgumentException("log retention " + logRetention + " must be longer than 0 (e.g. 7d)");
+        }
+    }
+
+    /** A server keeping logs for {@link #DEFAULT_LOG_RETENTION}. */
+    public ServerConfig(String bindHost, int port, Path dataDir, List<String> regions) {
+        this(bindHost, port, dataDir, regions, DEFAULT_LOG_RETENTION);
     }
 }
