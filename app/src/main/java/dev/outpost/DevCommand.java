@@ -46,6 +46,10 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--driver", paramLabel = "docker|process", description = "Force the agents' runtime (default: docker for images when its Engine answers, process for bundles).")
     String driver = "auto";
 
+    @Option(names = "--log-retention", paramLabel = "DURATION", converter = dev.outpost.cli.command.DurationConverter.class,
+            description = "How long instances' log lines are kept (default: 7d).")
+    java.time.Duration logRetention = dev.outpost.server.ServerConfig.DEFAULT_LOG_RETENTION;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -62,7 +66,7 @@ public final class DevCommand implements Callable<Integer> {
         }
         DevPlatform platform;
         try {
-            platform = DevPlatform.start(new DevPlatform.Options(codes, dataDir, apiPort, httpPort, db, driverMode));
+            platform = DevPlatform.start(new DevPlatform.Options(codes, dataDir, apiPort, httpPort, db, driverMode, logRetention));
         } catch (ServerException | ProxyException | StoreException | AgentException e) {
             err.println("outpost dev: " + e.getMessage());
             return 1;

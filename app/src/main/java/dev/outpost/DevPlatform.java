@@ -32,9 +32,14 @@ public final class DevPlatform implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DevPlatform.class);
 
     /** What {@code outpost dev} was asked for. */
-    public record Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver) {
+    public record Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver,
+                          Duration logRetention) {
         public Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db) {
             this(regions, dataDir, apiPort, httpPort, db, DriverMode.AUTO);
+        }
+
+        public Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver) {
+            this(regions, dataDir, apiPort, httpPort, db, driver, ServerConfig.DEFAULT_LOG_RETENTION);
         }
     }
 
@@ -56,7 +61,7 @@ public final class DevPlatform implements AutoCloseable {
         DevPlatform platform = null;
         try {
             String token = AdminToken.ensure(store, o.dataDir());
-            OutpostServer server = new OutpostServer(new ServerConfig("127.0.0.1", o.apiPort(), o.dataDir(), o.regions()), store, Clock.systemUTC());
+            OutpostServer server = new OutpostServer(new ServerConfig("127.0.0.1", o.apiPort(), o.dataDir(), o.regions(), o.logRetention()), store, Clock.systemUTC());
             server.start();
             platform = new DevPlatform(token, server.url());
             platform.parts.add(store);

@@ -34,6 +34,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--regions", split = ",", paramLabel = "R[,R…]", description = "Regions of this platform, the server's first.")
     List<String> regions = List.of();
 
+    @Option(names = "--log-retention", paramLabel = "DURATION", converter = dev.outpost.cli.command.DurationConverter.class,
+            description = "How long instances' log lines are kept (default: 7d).")
+    java.time.Duration logRetention = ServerConfig.DEFAULT_LOG_RETENTION;
+
     @Override
     public Integer call() throws Exception {
         HostPort hp = HostPort.parse(spec, "--listen", listen);
@@ -49,7 +53,7 @@ public final class ServerCommand implements Callable<Integer> {
         OutpostServer server;
         try {
             // the constructor refuses a secrets key others can read: say so in one line, like a busy port
-            server = new OutpostServer(new ServerConfig(hp.host(), hp.port(), dataDir, regions), store, Clock.systemUTC());
+            server = new OutpostServer(new ServerConfig(hp.host(), hp.port(), dataDir, regions, logRetention), store, Clock.systemUTC());
             server.start();
         } catch (ServerException e) {
             store.close();
