@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  */
 public final class PushProgress implements Consumer<String> {
     private static final Pattern LAYER = Pattern.compile("^([0-9a-f]{12}): (.+?)\\s*$");
+    private static final Pattern COUNTDOWN = Pattern.compile("^Retrying in \\d+ seconds?$");
 
     private final PrintWriter out;
     private final Map<String, String> states = new HashMap<>();
@@ -48,9 +49,11 @@ public final class PushProgress implements Consumer<String> {
         return uploaded;
     }
 
-    /** The state without a progress bar or byte counts, should docker send one. */
+    /** The state without a progress bar or byte counts, should docker send one, and without a retry's countdown. */
     static String stateOf(String status) {
         int bar = status.indexOf(" [");
-        return bar < 0 ? status.strip() : status.substring(0, bar).strip();
+        String state = bar < 0 ? status.strip() : status.substring(0, bar).strip();
+        // docker counts a retry down one line a second: one "Retrying" says it
+        return COUNTDOWN.matcher(state).matches() ? "Retrying" : state;
     }
 }

@@ -62,6 +62,7 @@ public final class FakeOutpostApi implements AutoCloseable {
     private final Map<String, App> apps = new ConcurrentHashMap<>();
     private final Map<String, List<Release>> releases = new ConcurrentHashMap<>();
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    private final FakeRegistry registry = new FakeRegistry(blobs);
     private final Map<String, Integer> progress = new ConcurrentHashMap<>();
     private final AtomicLong index = new AtomicLong(1);
     private final FakeReleaseChanges changes = new FakeReleaseChanges(apps, releases, index);
@@ -69,6 +70,14 @@ public final class FakeOutpostApi implements AutoCloseable {
     private volatile ReleaseStatus outcome = ReleaseStatus.ACTIVE;
     private volatile DeployFailure failure;
     private final java.util.concurrent.atomic.AtomicInteger statusFailures = new java.util.concurrent.atomic.AtomicInteger();
+
+    static {
+        // docker push tries TLS first, even to a plain-HTTP registry on loopback; the JDK server waits
+        // for a request line that never comes, and docker falls back to HTTP only after its 10 s
+        // handshake timeout. With a 1 s limit on reading a request, the server closes such connections
+        // at once. Read when the first JDK HttpServer is made; every one in these tests is made here.
+        System.setProperty("sun.net.httpserver.maxReqTime", "1");
+    }
 
     public FakeOutpostApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -103,6 +112,11 @@ public final class FakeOutpostApi implements AutoCloseable {
 
     public void addBlob(String digest, byte[] bytes) {
         blobs.put(digest, bytes);
+    }
+
+    /** The manifest digest {@code docker push} stored as {@code app:tag}, or null. */
+    public String manifest(String app, String tag) {
+        return registry.manifest(app, tag);
     }
 
     /** The secrets set on {@code app}, name → value, as the fake keeps them. */
@@ -156,8 +170,9 @@ public final class FakeOutpostApi implements AutoCloseable {
             String path = ex.getRequestURI().getPath();
             String query = ex.getRequestURI().getRawQuery();
             seen.add(new Seen(method, path, query, ex.getRequestHeaders().getFirst("Authorization"), body));
-            if (!("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
-                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+            if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+                // registry clients (docker push) answer a Basic challenge with the token as password
+                ex.getResponseHeaders().add("WWW-Authenticate", path.startsWith("/v2") ? "Basic realm=\"outpost\"" : "Bearer");
                 problem(ex, 401, "missing or wrong token");
                 return;
             }
@@ -241,9 +256,10 @@ public final class FakeOutpostApi implements AutoCloseable {
                 ex.sendResponseHeaders(404, -1);
             } else {
                 ex.getResponseHeaders().add("Docker-Content-Digest", m.group(2));
+                ex.getResponseHeaders().add("Content-Length", Integer.toString(blob.length));
                 ex.sendResponseHeaders(200, -1);
             }
-        } else if ((m = UPLOAD.matcher(path)).matches() && method.equals("POST")) {
+        } else if ((m = UPLOAD.matcher(path)).matches() && method.equals("POST") && query != null && query.startsWith("digest=")) {
             String digest = query == null ? null : java.net.URLDecoder.decode(query.replaceFirst("^digest=", ""), java.nio.charset.StandardCharsets.UTF_8);
             if (digest == null || !digest.equals(sha256(body))) {
                 problem(ex, 400, "digest " + digest + " does not match the body's " + sha256(body));
@@ -253,6 +269,8 @@ public final class FakeOutpostApi implements AutoCloseable {
             ex.getResponseHeaders().add("Location", "/v2/" + m.group(1) + "/blobs/" + digest);
             ex.getResponseHeaders().add("Docker-Content-Digest", digest);
             ex.sendResponseHeaders(201, -1);
+        } else if (path.startsWith("/v2") && registry.route(ex, method, path, query, body)) {
+            return;
         } else {
             problem(ex, 404, "no route for " + method + " " + path);
         }
@@ -327,6 +345,20 @@ public final class FakeOutpostApi implements AutoCloseable {
         ex.getResponseHeaders().add("Content-Type", Problem.MEDIA_TYPE);
         ex.sendResponseHeaders(status, bytes.length);
         ex.getResponseBody().write(bytes);
+    }
+
+    private static boolean authorized(String header) {
+        if (header == null) {
+            return false;
+        }
+        if (header.equals("Bearer " + TOKEN)) {
+            return true;
+        }
+        if (header.startsWith("Basic ")) {
+            String pair = new String(java.util.Base64.getDecoder().decode(header.substring(6).strip()), java.nio.charset.StandardCharsets.UTF_8);
+            return pair.endsWith(":" + TOKEN);
+        }
+        return false;
     }
 
     public static String sha256(byte[] bytes) {
