@@ -71,7 +71,7 @@ public final class OutpostServer implements AutoCloseable {
             Authentication.install(cfg.routes, auth);
             Blocking.install(cfg.routes, watch);
             apps.register(cfg.routes);
-            new ReleasesApi(store, blobs, apps, clock).register(cfg.routes);
+            new ReleasesApi(store, registry, apps, clock).register(cfg.routes);
             new HostsApi(store, regions, clock, secrets).register(cfg.routes);
             new dev.outpost.server.api.SecretsApi(store, secrets, clock).register(cfg.routes);
             new dev.outpost.server.api.RollbackApi(store, blobs, clock).register(cfg.routes);

@@ -5,6 +5,7 @@ import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.model.App;
 import dev.outpost.core.model.Release;
 import dev.outpost.server.registry.BlobStore;
+import dev.outpost.server.registry.Registry;
 import dev.outpost.store.Secrets;
 import dev.outpost.store.Store;
 import io.javalin.config.RoutesConfig;
@@ -14,16 +15,21 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Releases: a new one starts a deploy (the scheduler takes it from there). */
+/**
+ * Releases: a new one starts a deploy (the scheduler takes it from there). A release's artifact is
+ * either an image, when {@code config.build} names one ({@link AppConfig.Build#producesImage()}): a
+ * manifest that must be in the app's own registry repository, which the docker driver pulls by
+ * digest; or a source bundle: a blob run by the process driver with {@code build.cmd}.
+ */
 public final class ReleasesApi {
     private final Store store;
-    private final BlobStore blobs;
+    private final Registry registry;
     private final AppsApi apps;
     private final Clock clock;
 
-    public ReleasesApi(Store store, BlobStore blobs, AppsApi apps, Clock clock) {
+    public ReleasesApi(Store store, Registry registry, AppsApi apps, Clock clock) {
         this.store = store;
-        this.blobs = blobs;
+        this.registry = registry;
         this.apps = apps;
         this.clock = clock;
     }
@@ -49,15 +55,24 @@ public final class ReleasesApi {
         if (req.artifactDigest() == null || !BlobStore.isDigest(req.artifactDigest())) {
             throw ApiException.badRequest("artifactDigest \"" + req.artifactDigest() + "\" is not a digest (expected sha256:<64 hex digits>)");
         }
-        if (!blobs.exists(req.artifactDigest())) {
-            throw ApiException.badRequest("artifact " + req.artifactDigest() + " is not in the registry: upload it first (outpost deploy does)");
-        }
         AppConfig config = req.config();
         if (config == null) {
             throw ApiException.badRequest("config is missing: send the app's parsed outpost.toml");
         }
-        if (config.build().cmd().isEmpty()) {
-            throw ApiException.badRequest("config.build.cmd is empty: the process driver runs [build] cmd from the bundle; set it in outpost.toml");
+        if (config.build().producesImage()) {
+            // the docker driver pulls <app>@digest: the manifest must be in this app's repository, not merely somewhere
+            if (!registry.hasManifest(app.name(), req.artifactDigest())) {
+                throw ApiException.badRequest("image " + req.artifactDigest() + " is not in the app's registry repository ("
+                        + app.name() + "): push it first (outpost deploy does)");
+            }
+        } else {
+            if (!registry.blobs().exists(req.artifactDigest())) {
+                throw ApiException.badRequest("artifact " + req.artifactDigest() + " is not in the registry: upload it first (outpost deploy does)");
+            }
+            if (config.build().cmd().isEmpty()) {
+                throw ApiException.badRequest("config.build.cmd is empty: the process driver runs [build] cmd from the bundle;"
+                        + " set it in outpost.toml, or deploy an image with [build] dockerfile or image");
+            }
         }
         if (config.deploy() == null || config.deploy().waitTimeout() == null || config.deploy().waitTimeout().isNegative()
                 || config.deploy().waitTimeout().isZero()) {
