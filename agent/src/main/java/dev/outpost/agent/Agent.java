@@ -203,7 +203,12 @@ public final class Agent implements AutoCloseable {
         Set<String> assigned = new HashSet<>();
         for (Assignment a : assignments) {
             assigned.add(a.instanceId());
-            supervisors.computeIfAbsent(a.instanceId(), this::supervise).desired(a);
+            InstanceSupervisor existing = supervisors.get(a.instanceId());
+            if (existing != null) {
+                existing.desired(a);
+            } else {
+                supervisors.put(a.instanceId(), supervise(a));
+            }
         }
         for (var it = supervisors.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
@@ -236,11 +241,17 @@ public final class Agent implements AutoCloseable {
         orphans = Map.of();
     }
 
-    private InstanceSupervisor supervise(String instanceId) {
+    /**
+     * A supervisor for a newly assigned instance. Its first assignment is queued before its thread
+     * starts, so an adopted instance that answers at once never runs ahead of its assignment.
+     */
+    private InstanceSupervisor supervise(Assignment first) {
+        String instanceId = first.instanceId();
         InstanceHandle adopted = orphans.isEmpty() ? null : removeOrphan(instanceId);
         InstanceSupervisor[] self = new InstanceSupervisor[1];
         self[0] = new InstanceSupervisor(instanceId, host, adopted, () -> live.remove(self[0]));
         live.add(self[0]);
+        self[0].desired(first);
         return self[0].start();
     }
 

@@ -84,6 +84,8 @@ final class InstanceSupervisor {
     private Instant healthySince;
     private ScheduledFuture<?> restartTimer;
     private ScheduledFuture<?> drainTimer;
+    /** An adopted instance that listened before its first assignment arrived. */
+    private InstanceHandle listeningBeforeAssignment;
     private ScheduledFuture<?> reportTimer;
     private InstanceReport unsent;
     private boolean done;
@@ -158,6 +160,9 @@ final class InstanceSupervisor {
         switch (event) {
             case Desired d -> {
                 assignment = d.assignment();
+                if (listeningBeforeAssignment != null && assignment.config() != null) {
+                    listening(listeningBeforeAssignment);
+                }
                 reconcile();
             }
             case Unassigned u -> {
@@ -325,6 +330,14 @@ final class InstanceSupervisor {
         if (h != handle) {
             return;
         }
+        if (assignment == null || assignment.config() == null) {
+            // An adopted instance can answer before the first assignments arrive (or be on its way
+            // out, with no config): its checks need the assignment's config, so the step waits
+            // for one that has it (see the Desired event).
+            listeningBeforeAssignment = h;
+            return;
+        }
+        listeningBeforeAssignment = null;
         state = InstanceState.STARTED;
         List<Probe> probes = Probe.of(assignment.config(), h.probeAddress(), h.probePort(), host.checkHttp());
         if (probes.isEmpty()) {
@@ -354,7 +367,7 @@ final class InstanceSupervisor {
             return;
         }
         String message = "nothing listening on " + h.instancePort() + " after " + Durations.format(host.timing().startTimeout());
-        LOG.warn("instance {} of {} v{}: {}", instanceId, assignment.app(), assignment.release(), message);
+        LOG.warn("instance {}: {}", instanceId, message);
         List<String> tail = h.logTail(LOG_TAIL_LINES);
         stopProcess();
         state = InstanceState.FAILED;

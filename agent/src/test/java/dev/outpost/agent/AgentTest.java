@@ -267,6 +267,31 @@ class AgentTest {
     }
 
     @Test
+    void anAdoptedInstanceThatListensBeforeItsAssignmentArrivesIsStillSupervised() throws Exception {
+        Assignment kept = assignment("early1", HelloApp.bundle(), HelloApp.command(), httpChecked(Duration.ofMillis(100)),
+                DesiredState.RUNNING);
+        ProcessDriver earlier = new ProcessDriver(dataDir, ADDRESS);
+        Path b = Files.write(dataDir.resolve("early1.tar"), HelloApp.bundle());
+        var handle = earlier.start(new dev.outpost.agent.driver.InstanceSpec("early1", "hello", 1, kept.artifactDigest(), b,
+                kept.config().build().cmd(), kept.env()));
+        await().atMost(DEADLINE).until(() -> dev.outpost.agent.check.TcpProbe.accepts(ADDRESS, handle.port(), Duration.ofMillis(200)));
+        server.down(true);
+
+        startAgent();
+        // The adopted process answers at once; its assignment only comes once the server is back.
+        await().atMost(DEADLINE).until(() -> server.failedCalls() >= 3);
+        server.assign(kept);
+        server.down(false);
+
+        await().atMost(DEADLINE).until(() -> lastIs("early1", InstanceState.STARTED, Health.PASSING));
+        long pid = readPid(dataDir.resolve("instances/early1/instance.json"));
+        assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+        server.assign(withDesired(kept, DesiredState.DESTROYED));
+        await().atMost(DEADLINE).until(() -> lastIs("early1", InstanceState.DESTROYED, null));
+        await().atMost(DEADLINE).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+    }
+
+    @Test
     void aProcessThatNeverListensOnItsPortFailsAfterTheStartTimeout() throws Exception {
         byte[] bundle = Bundles.tar(Map.of("run.sh", "echo not listening on $PORT\nexec sleep 300\n"));
         server.assign(assignment("deaf1", bundle, List.of("sh", "run.sh"), List.of(), DesiredState.RUNNING));
