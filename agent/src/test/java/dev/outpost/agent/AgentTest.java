@@ -267,7 +267,7 @@ class AgentTest {
     }
 
     @Test
-    void anAdoptedInstanceThatListensBeforeItsAssignmentArrivesIsStillSupervised() throws Exception {
+    void anAdoptedInstanceRunsOnWhileTheServerIsDownAndIsSupervisedOnceItsAssignmentArrives() throws Exception {
         Assignment kept = assignment("early1", HelloApp.bundle(), HelloApp.command(), httpChecked(Duration.ofMillis(100)),
                 DesiredState.RUNNING);
         ProcessDriver earlier = new ProcessDriver(dataDir, ADDRESS);
@@ -279,6 +279,8 @@ class AgentTest {
 
         startAgent();
         // The adopted process answers at once; its assignment only comes once the server is back.
+        // (The race this was written for, a listening event ahead of the first assignment, is
+        // closed by construction in Agent.supervise; this checks the adoption path around it.)
         await().atMost(DEADLINE).until(() -> server.failedCalls() >= 3);
         server.assign(kept);
         server.down(false);
