@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.outpost.core.Durations;
 import dev.outpost.core.model.App;
+import dev.outpost.core.model.VmSize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -317,8 +318,8 @@ public final class ConfigParser {
         }
         table(n, "vm", Set.of("size"));
         String size = string(n, "size", "vm.size");
-        if (size != null && !VM_SIZE.matcher(size).matches()) {
-            throw error("vm.size", "\"" + size + "\" is not a size name (e.g. shared-1x)");
+        if (size != null && (!VM_SIZE.matcher(size).matches() || VmSize.named(size).isEmpty())) {
+            throw error("vm.size", "\"" + size + "\" is not a size (expected one of " + VmSize.names() + ")");
         }
         return size == null ? null : new AppConfig.Vm(size);
     }

@@ -116,6 +116,7 @@ class ConfigParserTest {
             "inline region count     | app = \"web\"\\n[scale]\\nregions = { iad = -1 }\\n                              | 3 | scale.regions.iad            | out of range",
             "reserved env            | app = \"web\"\\n[env]\\nPORT = \"1\"\\n                                     | 3 | env.PORT                     | set by Outpost",
             "two build kinds         | app = \"web\"\\n[build]\\nimage = \"x\"\\ncmd = \"y\"\\n                      | 2 | build                        | only one of",
+            "unknown vm size         | app = \"web\"\\n[vm]\\nsize = \"huge-9x\"\\n                              | 3 | vm.size                      | expected one of shared-1x",
             "wrong type              | app = \"web\"\\n[scale]\\nautostop = \"yes\"\\n                            | 3 | scale.autostop               | expected true or false",
     })
     void badInputNamesTheKeyAndLine(String name, String source, int line, String key, String problem) {
