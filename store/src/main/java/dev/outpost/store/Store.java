@@ -503,6 +503,11 @@ public final class Store implements AutoCloseable {
         return new Secrets(this);
     }
 
+    /** TLS certificates by host name, private keys sealed by the server. */
+    public Certificates certificates() {
+        return new Certificates(this);
+    }
+
     /** The central log: lines shipped by agents, queried by app, pruned by age. */
     public Logs logs() {
         return new Logs(this);
