@@ -508,6 +508,11 @@ public final class Store implements AutoCloseable {
         return new Certificates(this);
     }
 
+    /** Edge proxies, their probe addresses and the round trips they measured. */
+    public Edges edges() {
+        return new Edges(this);
+    }
+
     /** The central log: lines shipped by agents, queried by app, pruned by age. */
     public Logs logs() {
         return new Logs(this);

@@ -1,0 +1,86 @@
+package dev.outpost.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.outpost.core.api.EdgeInfo;
+import dev.outpost.core.api.RegionRtt;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/**
+ * Edge proxies and the round trips each measured to the other regions. Reached through
+ * {@link Store#edges()}.
+ */
+public final class Edges {
+    private static final TypeReference<Map<String, RegionRtt>> RTT = new TypeReference<>() {};
+    private static final RowMapper<EdgeInfo> EDGE = (rs, ctx) -> new EdgeInfo(rs.getString("id"), rs.getString("region"),
+            rs.getString("probe_address"), JsonText.read(rs.getString("rtt"), RTT, "edges.rtt"),
+            Instant.ofEpochMilli(rs.getLong("last_seen")));
+
+    private final Store store;
+
+    Edges(Store store) {
+        this.store = store;
+    }
+
+    /**
+     * Registers or refreshes an edge. The index is bumped only when the edge is new or its region or
+     * probe address changed: new measurements alone are not news to blocking queries.
+     *
+     * @return the edge as stored
+     */
+    public EdgeInfo upsert(EdgeInfo edge) {
+        return store.write("upsert edge " + edge.id(), tx -> {
+            Handle h = tx.handle();
+            Optional<EdgeInfo> old = find(h, edge.id());
+            if (old.isEmpty()) {
+                h.createUpdate("""
+                                INSERT INTO edges (id, region, probe_address, rtt, last_seen)
+                                VALUES (:id, :region, :probe, :rtt, :seen)""")
+                        .bind("id", edge.id()).bind("region", edge.region()).bind("probe", edge.probeAddress())
+                        .bind("rtt", JsonText.write(edge.rtt())).bind("seen", Rows.millis(edge.lastSeen()))
+                        .execute();
+                tx.markChanged();
+            } else {
+                h.createUpdate("""
+                                UPDATE edges SET region = :region, probe_address = :probe, rtt = :rtt, last_seen = :seen
+                                WHERE id = :id""")
+                        .bind("id", edge.id()).bind("region", edge.region()).bind("probe", edge.probeAddress())
+                        .bind("rtt", JsonText.write(edge.rtt())).bind("seen", Rows.millis(edge.lastSeen()))
+                        .execute();
+                if (!Objects.equals(old.get().region(), edge.region()) || !Objects.equals(old.get().probeAddress(), edge.probeAddress())) {
+                    tx.markChanged();
+                }
+            }
+            return find(h, edge.id()).orElseThrow();
+        });
+    }
+
+    public Optional<EdgeInfo> find(String id) {
+        return store.read("edge " + id, h -> find(h, id));
+    }
+
+    /** Every edge, by id. */
+    public List<EdgeInfo> list() {
+        return store.read("edges", h -> h.createQuery("SELECT * FROM edges ORDER BY id").map(EDGE).list());
+    }
+
+    /** Forgets an edge (it stopped for good); true when there was one. Bumps the index: peers stop probing it. */
+    public boolean delete(String id) {
+        return store.write("delete edge " + id, tx -> {
+            boolean deleted = tx.handle().createUpdate("DELETE FROM edges WHERE id = :id").bind("id", id).execute() > 0;
+            if (deleted) {
+                tx.markChanged();
+            }
+            return deleted;
+        });
+    }
+
+    private static Optional<EdgeInfo> find(Handle h, String id) {
+        return h.createQuery("SELECT * FROM edges WHERE id = :id").bind("id", id).map(EDGE).findOne();
+    }
+}
