@@ -13,6 +13,9 @@ import dev.outpost.proxy.routing.RttSource;
 import dev.outpost.proxy.routing.WaitQueues;
 import dev.outpost.proxy.telemetry.AccessLog;
 import dev.outpost.proxy.telemetry.ProxyMetrics;
+import dev.outpost.proxy.tls.SelfSignedDefault;
+import dev.outpost.proxy.tls.SniCertificates;
+import dev.outpost.proxy.tls.TlsProvider;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -26,13 +29,15 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge proxy of one region: an HTTP/1.1 listener that routes each request by {@code Host} to
+ * The edge proxy of one region: an HTTP listener (HTTP/1.1, h2c with prior knowledge) and, when
+ * configured, an HTTPS one (SNI certificates, ALPN h2 and http/1.1) that route each request by {@code Host} to
  * the nearest healthy instance of the app, on the routing table last given to {@link #update}.
  *
  * <pre>{@code
@@ -72,6 +77,8 @@ public final class EdgeProxy implements AutoCloseable {
     private ChannelGroup upstreams;
     private volatile Channel server;
     private volatile AdminServer admin;
+    private volatile Channel httpsServer;
+    private final Optional<SniCertificates> tls;
 
     public EdgeProxy(ProxyConfig config) {
         this(config, Transport.best());
@@ -90,6 +97,9 @@ public final class EdgeProxy implements AutoCloseable {
         this.metrics = new ProxyMetrics(config.region());
         this.queues = new WaitQueues(config.limits().queueLength());
         this.routes = RoutingTable.empty(config.region());
+        this.tls = config.httpsPort().isPresent()
+                ? Optional.of(new SniCertificates(TlsProvider.best(), SelfSignedDefault.generate()))
+                : Optional.empty();
     }
 
     /**
@@ -120,12 +130,30 @@ public final class EdgeProxy implements AutoCloseable {
             state = State.CLOSED;
             throw bindFailure(config.bindHost() + ":" + config.httpPort(), bound.cause());
         }
+        if (tls.isPresent()) {
+            int httpsPort = config.httpsPort().getAsInt();
+            ChannelFuture httpsBound = bootstrap.clone()
+                    .childHandler(new EdgeInitializer(edge, clients, new ClientConnectionLimit(config.limits().maxConnectionsPerClient()), tls))
+                    .bind(config.bindHost(), httpsPort).awaitUninterruptibly();
+            if (!httpsBound.isSuccess()) {
+                bound.channel().close().awaitUninterruptibly();
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+                state = State.CLOSED;
+                throw bindFailure(config.bindHost() + ":" + httpsPort, httpsBound.cause());
+            }
+            httpsServer = httpsBound.channel();
+            LOG.info("edge proxy of region {} listening on https://{} ({}, default certificate {})", config.region(),
+                    where((InetSocketAddress) httpsServer.localAddress()), tls.get().provider().name(), SelfSignedDefault.WILDCARD);
+        }
         if (config.admin().isPresent()) {
             AdminListener listener = config.admin().get();
             ChannelFuture adminBound = AdminServer.bind(group, transport.serverChannel(), listener.host(), listener.port(), metrics)
                     .awaitUninterruptibly();
             if (!adminBound.isSuccess()) {
                 bound.channel().close().awaitUninterruptibly();
+                if (httpsServer != null) {
+                    httpsServer.close().awaitUninterruptibly();
+                }
                 group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
                 state = State.CLOSED;
                 throw bindFailure(listener.host() + ":" + listener.port(), adminBound.cause());
@@ -156,6 +184,29 @@ public final class EdgeProxy implements AutoCloseable {
             throw new ProxyException("edge proxy of region " + config.region() + " is not listening: start() has not bound it");
         }
         return (InetSocketAddress) server.localAddress();
+    }
+
+    /** The HTTPS listener's bound address; throws when none is configured or the proxy is not started. */
+    public InetSocketAddress httpsAddress() {
+        Channel https = this.httpsServer;
+        if (https == null) {
+            throw new ProxyException("edge proxy of region " + config.region() + " has no HTTPS listener: "
+                    + (config.httpsPort().isEmpty() ? "configure one with ProxyConfig.withHttps" : "start() has not bound it"));
+        }
+        return (InetSocketAddress) https.localAddress();
+    }
+
+    /**
+     * Swaps in the imported certificates (typically from a {@link dev.outpost.proxy.tls.CertificateWatcher});
+     * open connections keep theirs, the next handshake sees these. Ignored without an HTTPS listener.
+     */
+    public void updateCertificates(dev.outpost.core.api.EdgeCertificates certificates) {
+        tls.ifPresent(t -> t.update(certificates));
+    }
+
+    /** The certificates HTTPS handshakes read; empty without an HTTPS listener. */
+    public Optional<SniCertificates> certificates() {
+        return tls;
     }
 
     /** The admin listener's bound address; throws when none is configured or the proxy is not started. */
@@ -190,6 +241,9 @@ public final class EdgeProxy implements AutoCloseable {
         }
         state = State.CLOSED;
         server.close().awaitUninterruptibly();
+        if (httpsServer != null) {
+            httpsServer.close().awaitUninterruptibly();
+        }
         draining.set(true);
         // Requests waiting for capacity are answered now rather than at the end of their wait.
         queues.wakeAll();

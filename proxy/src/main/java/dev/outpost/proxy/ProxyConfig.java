@@ -2,6 +2,7 @@ package dev.outpost.proxy;
 
 import dev.outpost.proxy.http.ProxyLimits;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Where an edge proxy runs and listens, and what it tolerates.
@@ -11,8 +12,10 @@ import java.util.Optional;
  * @param httpPort the HTTP port, 0 for any free port
  * @param limits   request limits, timeouts and queueing ({@link ProxyLimits#defaults()})
  * @param admin    the admin listener ({@code /metrics}); empty: none
+ * @param httpsPort the HTTPS port on {@code bindHost} (0: any free port); empty: no HTTPS listener
  */
-public record ProxyConfig(String region, String bindHost, int httpPort, ProxyLimits limits, Optional<AdminListener> admin) {
+public record ProxyConfig(String region, String bindHost, int httpPort, ProxyLimits limits, Optional<AdminListener> admin,
+                          OptionalInt httpsPort) {
     public ProxyConfig {
         if (region == null || region.isBlank()) {
             throw new IllegalArgumentException("proxy region must be a region code such as \"iad\", got " + region);
@@ -26,6 +29,17 @@ public record ProxyConfig(String region, String bindHost, int httpPort, ProxyLim
         if (limits == null || admin == null) {
             throw new IllegalArgumentException("proxy limits and admin listener must be given (ProxyLimits.defaults(), Optional.empty())");
         }
+        if (httpsPort == null) {
+            httpsPort = OptionalInt.empty();
+        }
+        if (httpsPort.isPresent() && (httpsPort.getAsInt() < 0 || httpsPort.getAsInt() > 65535)) {
+            throw new IllegalArgumentException("proxy https port must be in 0..65535, got " + httpsPort.getAsInt());
+        }
+    }
+
+    /** Without an HTTPS listener. */
+    public ProxyConfig(String region, String bindHost, int httpPort, ProxyLimits limits, Optional<AdminListener> admin) {
+        this(region, bindHost, httpPort, limits, admin, OptionalInt.empty());
     }
 
     /** Default limits, no admin listener. */
@@ -34,11 +48,16 @@ public record ProxyConfig(String region, String bindHost, int httpPort, ProxyLim
     }
 
     public ProxyConfig withLimits(ProxyLimits limits) {
-        return new ProxyConfig(region, bindHost, httpPort, limits, admin);
+        return new ProxyConfig(region, bindHost, httpPort, limits, admin, httpsPort);
     }
 
     /** With an admin listener on {@code host:port} (port 0: any free port). */
     public ProxyConfig withAdmin(String host, int port) {
-        return new ProxyConfig(region, bindHost, httpPort, limits, Optional.of(new AdminListener(host, port)));
+        return new ProxyConfig(region, bindHost, httpPort, limits, Optional.of(new AdminListener(host, port)), httpsPort);
+    }
+
+    /** With an HTTPS listener on {@code bindHost:port} (port 0: any free port), shared by every app and routed by SNI then Host. */
+    public ProxyConfig withHttps(int port) {
+        return new ProxyConfig(region, bindHost, httpPort, limits, admin, OptionalInt.of(port));
     }
 }

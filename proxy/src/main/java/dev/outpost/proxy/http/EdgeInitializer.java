@@ -3,35 +3,53 @@ package dev.outpost.proxy.http;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.flow.FlowControlHandler;
+import dev.outpost.proxy.tls.SniCertificates;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pipeline of a user connection, one concern per handler: {@code http} ({@link EdgeCodec}:
- * HTTP/1.1 with the smuggling, size and head-timeout checks), {@code flow} (one message per read,
- * so a pipelined request waits its turn), {@code idle} (closes keep-alive connections left unused),
- * {@code forwarded} (headers for the instance), {@code proxy}. A connection over the per-client cap
- * ({@link ClientConnectionLimit}) gets no pipeline: it is closed at once.
+ * The pipeline of a user connection, one concern per handler. On the HTTPS listener: {@code tls}
+ * (Netty's {@code SniHandler}: the certificate for the SNI name from {@link SniCertificates}, read
+ * per handshake), {@code idle}, {@code alpn} ({@link AlpnSwitch}). On the HTTP listener: {@code idle},
+ * {@code detect} ({@link H2cPrefaceDetector}: h2c with prior knowledge or HTTP/1.1). Either then
+ * installs, through {@link EdgeProtocols}, {@code http} ({@link EdgeCodec}: HTTP/1.1 with the
+ * smuggling, size and head-timeout checks), {@code flow} (one message per read, so a pipelined
+ * request waits its turn), {@code forwarded} (headers for the instance), {@code proxy}; or the HTTP/2
+ * codec with that chain per stream. {@code idle} closes keep-alive connections left unused. A
+ * connection over the per-client cap ({@link ClientConnectionLimit}) gets no pipeline: it is closed at once.
  */
 public final class EdgeInitializer extends ChannelInitializer<SocketChannel> {
     /** Unused keep-alive user connections are closed after this long, unless the limits say otherwise. */
     public static final Duration CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(75);
+
+    /** A ClientHello larger than this is refused before any certificate is looked up. */
+    static final int MAX_CLIENT_HELLO = 16 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgeInitializer.class);
 
     private final EdgeContext edge;
     private final ChannelGroup clients;
     private final ClientConnectionLimit perClient;
+    private final Optional<SniCertificates> tls;
+    private final EdgeProtocols protocols;
 
-    /** @param clients every accepted connection is added, so the proxy can drain and close them */
+    /** The plain HTTP listener. @param clients every accepted connection is added, so the proxy can drain and close them */
     public EdgeInitializer(EdgeContext edge, ChannelGroup clients, ClientConnectionLimit perClient) {
+        this(edge, clients, perClient, Optional.empty());
+    }
+
+    /** The HTTPS listener when {@code tls} is present, else the plain HTTP one. */
+    public EdgeInitializer(EdgeContext edge, ChannelGroup clients, ClientConnectionLimit perClient, Optional<SniCertificates> tls) {
         this.edge = edge;
         this.clients = clients;
         this.perClient = perClient;
+        this.tls = tls;
+        this.protocols = new EdgeProtocols(edge, tls.isPresent() ? "https" : "http");
     }
 
     @Override
@@ -44,12 +62,16 @@ public final class EdgeInitializer extends ChannelInitializer<SocketChannel> {
         }
         clients.add(ch);
         ProxyLimits limits = edge.limits();
-        ch.pipeline()
-                .addLast("http", new EdgeCodec(limits.maxRequestLineLength(), limits.maxHeaderSize(), limits.maxHeaderCount(),
-                        limits.headTimeout(), () -> edge.metrics().rejected("head_timeout")))
-                .addLast("flow", new FlowControlHandler())
-                .addLast("idle", new IdleStateHandler(0, 0, limits.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                .addLast("forwarded", new ForwardedHeadersHandler(edge.region()))
-                .addLast("proxy", new HttpProxyHandler(edge));
+        IdleStateHandler idle = new IdleStateHandler(0, 0, limits.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (tls.isPresent()) {
+            ch.pipeline()
+                    .addLast("tls", new SniHandler(tls.get(), MAX_CLIENT_HELLO, limits.headTimeout().toMillis()))
+                    .addLast("idle", idle)
+                    .addLast("alpn", new AlpnSwitch(protocols));
+        } else {
+            ch.pipeline()
+                    .addLast("idle", idle)
+                    .addLast("detect", new H2cPrefaceDetector(protocols));
+        }
     }
 }

@@ -43,9 +43,16 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
             "Forwarded", HttpHeaderNames.VIA);
 
     private final String region;
+    private final String scheme;
 
     public ForwardedHeadersHandler(String region) {
+        this(region, "http");
+    }
+
+    /** @param scheme what the client connected with, {@code http} or {@code https} ({@code X-Forwarded-Proto}) */
+    public ForwardedHeadersHandler(String region, String scheme) {
         this.region = region;
+        this.scheme = scheme;
     }
 
     @Override
@@ -73,7 +80,7 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
                 .set(REGION, region)
                 .set(REQUEST_ID, requestId)
                 .set(X_FORWARDED_FOR, clientIp)
-                .set(X_FORWARDED_PROTO, "http")
+                .set(X_FORWARDED_PROTO, scheme)
                 .set(X_FORWARDED_PORT, port(ctx.channel().localAddress()))
                 .set(HttpHeaderNames.VIA, VIA_VALUE);
         if (host != null) {
