@@ -78,10 +78,15 @@ public final class DevPlatform implements AutoCloseable {
                         o.dataDir().resolve("agents").resolve(region), memoryMb, Duration.ofSeconds(2)), control, o.driver());
                 platform.parts.add(agent);
                 agent.start();
-                EdgeProxy proxy = new EdgeProxy(new ProxyConfig(region, edge, o.httpPort()));
+                // Probed by the other regions' edges on the edge's own address, any free port (registered with the server).
+                dev.outpost.proxy.control.PeerProbing probing = dev.outpost.proxy.control.PeerProbing.start(server.url(), token,
+                        region + "-edge", region, edge, 0);
+                platform.parts.add(probing);
+                EdgeProxy proxy = new EdgeProxy(new ProxyConfig(region, edge, o.httpPort()), dev.outpost.proxy.http.Transport.best(),
+                        probing.rtt());
                 proxy.start();
                 platform.parts.add(proxy);
-                RouteWatcher watcher = new RouteWatcher(server.url(), token, proxy::update);
+                RouteWatcher watcher = new RouteWatcher(server.url(), token, probing.routesTo(proxy::update));
                 watcher.start();
                 platform.parts.add(watcher);
                 platform.edges.add(new Edge(region, edge + ":" + o.httpPort()));

@@ -30,27 +30,46 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "HTTP listener (default: 0.0.0.0:8080).")
     String listen = "0.0.0.0:8080";
 
+    @Option(names = "--probe-listen", paramLabel = "HOST:PORT",
+            description = "Where peer edges probe this one to measure RTT (default: the --listen host, port 8081).")
+    String probeListen;
+
+    @Option(names = "--id", paramLabel = "ID", description = "This edge's id with the server (default: REGION-edge).")
+    String edgeId;
+
     @Override
     public Integer call() throws Exception {
         HostPort hp = HostPort.parse(spec, "--listen", listen);
+        HostPort probe = HostPort.parse(spec, "--probe-listen", probeListen != null ? probeListen : hp.host() + ":8081");
         String api = server != null ? server : System.getenv().getOrDefault("OUTPOST_API", "http://127.0.0.1:7280");
         String secret = token != null ? token : System.getenv("OUTPOST_TOKEN");
         if (secret == null || secret.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no token: pass --token or set OUTPOST_TOKEN");
         }
-        EdgeProxy proxy = new EdgeProxy(new ProxyConfig(region, hp.host(), hp.port()));
+        dev.outpost.proxy.control.PeerProbing probing;
         try {
-            proxy.start();
+            probing = dev.outpost.proxy.control.PeerProbing.start(URI.create(api), secret, edgeId != null ? edgeId : region + "-edge",
+                    region, probe.host(), probe.port());
         } catch (ProxyException e) {
             spec.commandLine().getErr().println("outpost proxy: " + e.getMessage());
             return 1;
         }
-        RouteWatcher watcher = new RouteWatcher(URI.create(api), secret, proxy::update);
+        EdgeProxy proxy = new EdgeProxy(new ProxyConfig(region, hp.host(), hp.port()), dev.outpost.proxy.http.Transport.best(),
+                probing.rtt());
+        try {
+            proxy.start();
+        } catch (ProxyException e) {
+            probing.close();
+            spec.commandLine().getErr().println("outpost proxy: " + e.getMessage());
+            return 1;
+        }
+        RouteWatcher watcher = new RouteWatcher(URI.create(api), secret, probing.routesTo(proxy::update));
         watcher.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             watcher.close();
             proxy.close();
+            probing.close();
             stopped.countDown();
         }, "outpost-proxy-shutdown"));
         spec.commandLine().getOut().println("Outpost edge for " + region + " on http://" + hp.host() + ":" + hp.port());
