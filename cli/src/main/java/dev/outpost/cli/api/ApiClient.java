@@ -155,6 +155,11 @@ public final class ApiClient implements AutoCloseable {
         return get("/v1/regions", new TypeReference<List<RegionInfo>>() {});
     }
 
+    /** {@code GET /v1/edges}: the edge proxies with the round trips each measured. */
+    public dev.outpost.core.api.EdgeList edges() throws ApiException {
+        return get("/v1/edges", new TypeReference<dev.outpost.core.api.EdgeList>() {});
+    }
+
     /**
      * {@code GET /v1/apps/{app}/logs}: {@code filters} are query parameters (since, region, instance,
      * grep, limit; null values left out); with {@code after} and a {@code wait} above zero, the call
