@@ -31,7 +31,8 @@ public final class ProxyCommand implements Callable<Integer> {
     String listen = "0.0.0.0:8080";
 
     @Option(names = "--probe-listen", paramLabel = "HOST:PORT",
-            description = "Where peer edges probe this one to measure RTT (default: the --listen host, port 8081).")
+            description = "Where peer edges probe this one to measure RTT; registered with the server, so an address they reach "
+                    + "(default: the --listen host, port 8081).")
     String probeListen;
 
     @Option(names = "--id", paramLabel = "ID", description = "This edge's id with the server (default: REGION-edge).")
@@ -41,6 +42,11 @@ public final class ProxyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HostPort hp = HostPort.parse(spec, "--listen", listen);
         HostPort probe = HostPort.parse(spec, "--probe-listen", probeListen != null ? probeListen : hp.host() + ":8081");
+        if (probe.host().equals("0.0.0.0") || probe.host().equals("::") || probe.host().equals("[::]")) {
+            // The probe address is registered as is: peers must be able to dial it.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--probe-listen " + probe.host() + ":" + probe.port()
+                    + " is not an address peers can reach: pass --probe-listen with this host's address, e.g. 10.0.0.5:8081");
+        }
         String api = server != null ? server : System.getenv().getOrDefault("OUTPOST_API", "http://127.0.0.1:7280");
         String secret = token != null ? token : System.getenv("OUTPOST_TOKEN");
         if (secret == null || secret.isBlank()) {
