@@ -52,8 +52,9 @@ record EdgeProtocols(EdgeContext edge, String scheme) {
                         .maxHeaderListSize(limits.maxHeaderSize()))
                 .validateHeaders(true)
                 .build();
-        ctx.pipeline().addAfter(ctx.name(), "h2-streams", new Http2MultiplexHandler(new StreamInitializer()));
+        // The multiplexer finds the codec when it is added: the codec goes in first.
         ctx.pipeline().addAfter(ctx.name(), "h2", codec);
+        ctx.pipeline().addAfter("h2", "h2-streams", new Http2MultiplexHandler(new StreamInitializer()));
         ctx.channel().config().setAutoRead(true);
         ctx.fireChannelActive();
     }
@@ -65,6 +66,7 @@ record EdgeProtocols(EdgeContext edge, String scheme) {
             ch.config().setOption(ChannelOption.AUTO_READ, false);
             ch.pipeline()
                     .addLast("http", new Http2StreamFrameToHttpObjectCodec(true))
+                    .addLast("h2-ext", Http2RequestAdapter.INSTANCE)
                     .addLast("flow", new FlowControlHandler())
                     .addLast("forwarded", new ForwardedHeadersHandler(edge.region(), scheme))
                     .addLast("proxy", new HttpProxyHandler(edge));
