@@ -72,13 +72,18 @@ public final class RegionsCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        // Columns and rows in the server's region order; regions only an edge knows of come after, by name.
         List<String> columns = new ArrayList<>(regions.stream().map(RegionInfo::code).toList());
+        matrix.keySet().stream().filter(c -> !columns.contains(c)).forEach(columns::add);
         matrix.values().forEach(row -> row.keySet().stream().filter(c -> !columns.contains(c)).sorted().forEach(columns::add));
         List<String> headers = new ArrayList<>();
         headers.add("from \\ to (ms)");
         headers.addAll(columns);
         Table rtt = new Table(headers.toArray(String[]::new));
-        matrix.forEach((from, row) -> {
+        List<String> rows = new ArrayList<>(columns.stream().filter(matrix::containsKey).toList());
+        matrix.keySet().stream().filter(r -> !rows.contains(r)).forEach(rows::add);
+        for (String from : rows) {
+            Map<String, RegionRtt> row = matrix.get(from);
             List<Object> cells = new ArrayList<>();
             cells.add(from);
             for (String to : columns) {
@@ -86,7 +91,7 @@ public final class RegionsCommand implements Callable<Integer> {
                 cells.add(to.equals(from) ? "." : m == null ? null : m.reachable() ? millis(m.millis()) : "unreachable");
             }
             rtt.row(cells.toArray());
-        });
+        }
         out.println("Round trips measured by each region's edge (\"-\": not measured yet):");
         rtt.print(out);
         out.flush();

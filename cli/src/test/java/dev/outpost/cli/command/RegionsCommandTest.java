@@ -62,7 +62,8 @@ class RegionsCommandTest {
                         Map.of("ams", new RegionRtt(12.4, true), "iad", new RegionRtt(81.6, true)), T),
                 new EdgeInfo("ams-edge", "ams", "127.2.0.1:9101",
                         Map.of("syd", new RegionRtt(12.9, true), "iad", new RegionRtt(40, false)), T),
-                new EdgeInfo("ams-edge-2", "ams", "127.2.0.2:9101", Map.of("iad", new RegionRtt(3.25, true)), T)));
+                new EdgeInfo("ams-edge-2", "ams", "127.2.0.2:9101", Map.of("iad", new RegionRtt(3.25, true)), T),
+                new EdgeInfo("iad-edge", "iad", "127.1.0.1:9101", Map.of("ams", new RegionRtt(30, true)), T)));
     }
 
     @Test
@@ -76,8 +77,10 @@ class RegionsCommandTest {
                 .containsPattern("iad\\s+IAD\\s+-")
                 .containsPattern("FROM \\\\ TO \\(MS\\)\\s+IAD\\s+AMS\\s+SYD")
                 // ams's nearest reachable edge to iad wins over the other, unreachable one
-                .containsPattern("ams\\s+3\\.3\\s+\\.\\s+13")
-                .containsPattern("syd\\s+82\\s+12\\s+\\.");
+                .containsPattern("ams\\s+3\\.3\\s+\\.\\s+13\\R")
+                .containsPattern("syd\\s+82\\s+12\\s+\\.\\R");
+        assertThat(r.out().indexOf("\niad ")).as("rows in the server's region order, not by name").isPositive()
+                .isLessThan(r.out().indexOf("\nams "));
         assertThat(fake.requests("GET", "/v1/edges")).hasSize(1);
     }
 
@@ -107,7 +110,7 @@ class RegionsCommandTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         JsonNode root = Json.mapper().readTree(r.out().getBytes(StandardCharsets.UTF_8));
         assertThat(root.path("regions")).hasSize(3);
-        assertThat(root.path("edges")).hasSize(3);
+        assertThat(root.path("edges")).hasSize(4);
         assertThat(root.path("matrix").path("syd").path("ams").path("millis").asDouble()).isEqualTo(12.4);
         assertThat(root.path("matrix").path("ams").path("iad").path("reachable").asBoolean()).isTrue();
         assertThat(root.path("matrix").path("ams").path("iad").path("millis").asDouble()).isEqualTo(3.25);
