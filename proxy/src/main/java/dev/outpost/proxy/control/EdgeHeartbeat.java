@@ -66,8 +66,12 @@ public final class EdgeHeartbeat implements AutoCloseable {
         thread = Thread.ofVirtual().name("outpost-edge-heartbeat").start(this::run);
     }
 
+    /** Stops heartbeating and removes the registration; a second call does nothing. */
     @Override
     public void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
         closed.countDown();
         Thread running;
         synchronized (this) {
