@@ -66,6 +66,9 @@ public final class OutpostCommand implements Callable<Integer> {
                 .addSubcommand(new dev.outpost.cli.command.SecretsSetCommand(env))
                 .addSubcommand(new dev.outpost.cli.command.SecretsUnsetCommand(env))
                 .addSubcommand(new dev.outpost.cli.command.SecretsListCommand(env)));
+        cli.addSubcommand(new CommandLine(new dev.outpost.cli.command.CertsCommand())
+                .addSubcommand(new dev.outpost.cli.command.CertsImportCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.CertsListCommand(env)));
         cli.addSubcommand(new dev.outpost.cli.command.RollbackCommand(env));
         cli.addSubcommand(new dev.outpost.cli.command.PromoteCommand(env));
         cli.addSubcommand(new CommandLine(new dev.outpost.cli.command.InstancesCommand())

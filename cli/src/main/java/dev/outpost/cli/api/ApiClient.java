@@ -155,6 +155,17 @@ public final class ApiClient implements AutoCloseable {
         return get("/v1/regions", new TypeReference<List<RegionInfo>>() {});
     }
 
+    /** {@code PUT /v1/certs/{host}}: the server validates the chain and key, then stores the key encrypted. */
+    public dev.outpost.core.api.CertificateImported importCertificate(String host, dev.outpost.core.api.ImportCertificateRequest request)
+            throws ApiException {
+        return send("PUT", "/v1/certs/" + seg(host), request, new TypeReference<dev.outpost.core.api.CertificateImported>() {});
+    }
+
+    /** {@code GET /v1/certs}: the imported certificates (never their keys). */
+    public List<dev.outpost.core.api.CertificateInfo> certificates() throws ApiException {
+        return get("/v1/certs", new TypeReference<List<dev.outpost.core.api.CertificateInfo>>() {});
+    }
+
     /** {@code GET /v1/edges}: the edge proxies with the round trips each measured. */
     public dev.outpost.core.api.EdgeList edges() throws ApiException {
         return get("/v1/edges", new TypeReference<dev.outpost.core.api.EdgeList>() {});
