@@ -43,6 +43,10 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port of every region's edge (default: 8080).")
     int httpPort = 8080;
 
+    @Option(names = "--https-port", paramLabel = "PORT",
+            description = "HTTPS port of every region's edge: SNI certificates, a self-signed default for *.outpost.localhost (default: 8443).")
+    int httpsPort = 8443;
+
     @Option(names = "--driver", paramLabel = "docker|process", description = "Force the agents' runtime (default: docker for images when its Engine answers, process for bundles).")
     String driver = "auto";
 
@@ -57,6 +61,7 @@ public final class DevCommand implements Callable<Integer> {
         List<String> codes = checkRegions();
         checkPort("--api-port", apiPort);
         checkPort("--http-port", httpPort);
+        checkPort("--https-port", httpsPort);
         Path dataDir = data.toAbsolutePath().normalize();
         DriverMode driverMode;
         try {
@@ -66,7 +71,8 @@ public final class DevCommand implements Callable<Integer> {
         }
         DevPlatform platform;
         try {
-            platform = DevPlatform.start(new DevPlatform.Options(codes, dataDir, apiPort, httpPort, db, driverMode, logRetention));
+            platform = DevPlatform.start(new DevPlatform.Options(codes, dataDir, apiPort, httpPort, db, driverMode, logRetention,
+                    httpsPort));
         } catch (ServerException | ProxyException | StoreException | AgentException e) {
             err.println("outpost dev: " + e.getMessage());
             return 1;

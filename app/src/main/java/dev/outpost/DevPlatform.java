@@ -33,7 +33,13 @@ public final class DevPlatform implements AutoCloseable {
 
     /** What {@code outpost dev} was asked for. */
     public record Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver,
-                          Duration logRetention) {
+                          Duration logRetention, int httpsPort) {
+        /** Without HTTPS on the edges. */
+        public Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver,
+                       Duration logRetention) {
+            this(regions, dataDir, apiPort, httpPort, db, driver, logRetention, NO_HTTPS);
+        }
+
         public Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db) {
             this(regions, dataDir, apiPort, httpPort, db, DriverMode.AUTO);
         }
@@ -42,6 +48,9 @@ public final class DevPlatform implements AutoCloseable {
             this(regions, dataDir, apiPort, httpPort, db, driver, ServerConfig.DEFAULT_LOG_RETENTION);
         }
     }
+
+    /** {@link Options#httpsPort()} when the edges have no HTTPS listener. */
+    public static final int NO_HTTPS = -1;
 
     /** One region's edge, for the banner. */
     public record Edge(String region, String address) {}
@@ -82,10 +91,17 @@ public final class DevPlatform implements AutoCloseable {
                 dev.outpost.proxy.control.PeerProbing probing = dev.outpost.proxy.control.PeerProbing.start(server.url(), token,
                         region + "-edge", region, edge, 0);
                 platform.parts.add(probing);
-                EdgeProxy proxy = new EdgeProxy(new ProxyConfig(region, edge, o.httpPort()), dev.outpost.proxy.http.Transport.best(),
-                        probing.rtt());
+                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort());
+                EdgeProxy proxy = new EdgeProxy(o.httpsPort() == NO_HTTPS ? proxyConfig : proxyConfig.withHttps(o.httpsPort()),
+                        dev.outpost.proxy.http.Transport.best(), probing.rtt());
                 proxy.start();
                 platform.parts.add(proxy);
+                if (o.httpsPort() != NO_HTTPS) {
+                    dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(server.url(), token,
+                            proxy::updateCertificates);
+                    certs.start();
+                    platform.parts.add(certs);
+                }
                 RouteWatcher watcher = new RouteWatcher(server.url(), token, probing.routesTo(proxy::update));
                 watcher.start();
                 platform.parts.add(watcher);

@@ -30,6 +30,11 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "HTTP listener (default: 0.0.0.0:8080).")
     String listen = "0.0.0.0:8080";
 
+    @Option(names = "--https-port", paramLabel = "PORT",
+            description = "HTTPS port on the --listen host: certificates from the server by SNI, a self-signed default for "
+                    + "*.outpost.localhost (default: 8443; -1: no HTTPS).")
+    int httpsPort = 8443;
+
     @Option(names = "--probe-listen", paramLabel = "HOST:PORT",
             description = "Where peer edges probe this one to measure RTT; registered with the server, so an address they reach "
                     + "(default: the --listen host, port 8081).")
@@ -60,7 +65,12 @@ public final class ProxyCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("outpost proxy: " + e.getMessage());
             return 1;
         }
-        EdgeProxy proxy = new EdgeProxy(new ProxyConfig(region, hp.host(), hp.port()), dev.outpost.proxy.http.Transport.best(),
+        if (httpsPort != -1 && (httpsPort < 1 || httpsPort > 65535)) {
+            probing.close();
+            throw new CommandLine.ParameterException(spec.commandLine(), "--https-port " + httpsPort + " is out of range (1-65535, or -1: no HTTPS)");
+        }
+        ProxyConfig config = new ProxyConfig(region, hp.host(), hp.port());
+        EdgeProxy proxy = new EdgeProxy(httpsPort == -1 ? config : config.withHttps(httpsPort), dev.outpost.proxy.http.Transport.best(),
                 probing.rtt());
         try {
             proxy.start();
@@ -71,9 +81,13 @@ public final class ProxyCommand implements Callable<Integer> {
         }
         RouteWatcher watcher = new RouteWatcher(URI.create(api), secret, probing.routesTo(proxy::update));
         watcher.start();
+        dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(URI.create(api), secret,
+                proxy::updateCertificates);
+        certs.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             watcher.close();
+            certs.close();
             proxy.close();
             probing.close();
             stopped.countDown();
