@@ -5,6 +5,7 @@ import dev.outpost.proxy.routing.Placement;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -70,7 +71,12 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpHeaders headers = request.headers();
         String host = headers.get(HttpHeaderNames.HOST);
+        String upgrade = upgrade(headers, clientVersion);
         HopByHopHeaders.strip(headers);
+        if (upgrade != null) {
+            // The one hop-by-hop header that must cross: the instance decides whether to switch (101) and the edge then relays bytes.
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgrade);
+        }
         Placement placement = placement(headers);
         for (CharSequence name : UNTRUSTED) {
             headers.remove(name);
@@ -89,6 +95,16 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         // Instances always see HTTP/1.1 so upstream connections can be kept alive whatever the client spoke.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, keepAlive, requestId, placement));
+    }
+
+    /** The protocol an HTTP/1.1 request asks to switch to ({@code Upgrade} named by {@code Connection}), else null. */
+    static String upgrade(HttpHeaders headers, HttpVersion version) {
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        if (upgrade == null || upgrade.isBlank() || !HttpVersion.HTTP_1_1.equals(version)
+                || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return null;
+        }
+        return upgrade.trim();
     }
 
     /**

@@ -21,6 +21,8 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -673,6 +675,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                 return true;
             }
         }
+        String upgrade = request.request().headers().get(HttpHeaderNames.UPGRADE);
+        if (code == 101 && upgrade != null && response.headers().contains(HttpHeaderNames.UPGRADE)) {
+            switchProtocols(response);
+            return false;
+        }
         // Read before the Connection header goes with the other hop-by-hop headers.
         boolean keepAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
@@ -690,6 +697,51 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         frame(response);
         ctx.write(response);
         return false;
+    }
+
+    /**
+     * The instance accepted the request's {@code Upgrade} (WebSocket, ...): the 101 goes to the user,
+     * then both connections leave HTTP and carry raw bytes ({@link RawRelay}) until either closes.
+     * The exchange is logged as 101 now and stops counting against the instance's request limit;
+     * the upstream connection is the relay's and never returns to the pool.
+     */
+    private void switchProtocols(HttpResponse response) {
+        String protocol = response.headers().get(HttpHeaderNames.UPGRADE);
+        HopByHopHeaders.strip(response.headers());
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, protocol)
+                .set(ErrorResponse.REQUEST_ID, request.requestId());
+        responseStarted = true;
+        status = 101;
+        servedBy = upstream;
+        Channel upstreamSide = upstreamChannel;
+        detach(upstreamSide);
+        releaseLoad(false);
+        unpin();
+        finish(101);
+        releaseExchangeBuffers();
+        phase = Phase.CLOSED;
+        // Encoded as it is written: the encoders can go right after.
+        ctx.writeAndFlush(response);
+        ChannelPipeline client = ctx.pipeline();
+        ChannelPipeline instance = upstreamSide.pipeline();
+        EdgeCodec clientCodec = client.get(EdgeCodec.class);
+        HttpClientCodec instanceCodec = instance.get(HttpClientCodec.class);
+        // Encoders first, so no relayed byte is taken for an HTTP message; the decoders go last, handing
+        // whatever bytes they hold (sent right after the request or the 101) to the relays.
+        clientCodec.removeOutboundHandler();
+        instanceCodec.removeOutboundHandler();
+        instance.replace(UpstreamHandler.class, "relay", new RawRelay(ctx.channel()));
+        client.replace(this, "relay", new RawRelay(upstreamSide));
+        for (String name : List.of("idle", "forwarded", "flow")) {
+            if (client.get(name) != null) {
+                client.remove(name);
+            }
+        }
+        if (instance.get("idle") != null) {
+            instance.remove("idle");
+        }
+        instance.remove(instanceCodec);
+        client.remove(clientCodec);
     }
 
     /**

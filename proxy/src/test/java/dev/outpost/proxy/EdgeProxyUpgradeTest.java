@@ -1,0 +1,88 @@
+package dev.outpost.proxy;
+
+import static dev.outpost.proxy.testing.Routes.app;
+import static dev.outpost.proxy.testing.Routes.table;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.proxy.testing.InstanceServer;
+import dev.outpost.proxy.testing.ProxyFixture;
+import dev.outpost.proxy.testing.RawHttp;
+import dev.outpost.proxy.testing.WebSocketEchoServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code Upgrade} passthrough on HTTP/1.1: after the instance's 101 the edge relays raw bytes both ways. */
+class EdgeProxyUpgradeTest {
+    private final ProxyFixture fx = new ProxyFixture();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fx.close();
+    }
+
+    @Test
+    void aWebSocketEchoesThroughTheEdgeAndTheConnectionStaysUsable() throws Exception {
+        WebSocketEchoServer echo = fx.closing(new WebSocketEchoServer("ws-1"));
+        EdgeProxy proxy = fx.proxy("iad", table(1, app("chat", echo.target())));
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        HttpClient client = fx.closing(HttpClient.newHttpClient());
+
+        WebSocket socket = client.newWebSocketBuilder()
+                .header("Host", "chat.outpost.localhost")
+                .connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(URI.create("ws://127.0.0.1:" + proxy.httpAddress().getPort() + "/ws"), new WebSocket.Listener() {
+                    private final StringBuilder message = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        // A large message arrives in parts.
+                        message.append(data);
+                        if (last) {
+                            received.add(message.toString());
+                            message.setLength(0);
+                        }
+                        webSocket.request(1);
+                        return null;
+                    }
+                })
+                .get(10, TimeUnit.SECONDS);
+        try {
+            socket.sendText("hello", true).get(5, TimeUnit.SECONDS);
+            assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("echo: hello");
+            String big = "x".repeat(100_000);
+            socket.sendText(big, true).get(5, TimeUnit.SECONDS);
+            String echoed = received.poll(5, TimeUnit.SECONDS);
+            // Compared by length and ends, so a failure does not print 100 kB.
+            assertThat(echoed).isNotNull();
+            assertThat(echoed.length()).isEqualTo(big.length() + 6);
+            assertThat(echoed.equals("echo: " + big)).isTrue();
+        } finally {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anUpgradeTheInstanceDeclinesIsAnOrdinaryResponse() throws Exception {
+        InstanceServer plain = fx.instance("a", "iad");
+        EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", plain.target())));
+
+        try (RawHttp http = new RawHttp(proxy.httpAddress())) {
+            RawHttp.Response declined = http.send("GET / HTTP/1.1\r\nHost: hello.outpost.localhost\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\n\r\n").read();
+            RawHttp.Response after = http.send("GET / HTTP/1.1\r\nHost: hello.outpost.localhost\r\n\r\n").read();
+
+            assertThat(declined.status()).isEqualTo(200);
+            // The instance saw the upgrade offer, and the connection stayed HTTP.
+            assertThat(declined.body()).contains("h:upgrade=websocket");
+            assertThat(after.status()).isEqualTo(200);
+        }
+        assertThat(plain.requests()).isEqualTo(2);
+    }
+}
