@@ -140,6 +140,26 @@ class EdgeProxyTlsTest {
     }
 
     @Test
+    void anIdleHttp2ConnectionIsClosed() throws Exception {
+        EdgeProxy quick = fx.proxy(new ProxyConfig("iad", "127.0.0.1", 0)
+                .withLimits(dev.outpost.proxy.http.ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(300)).build()),
+                table(1, app("hello", instance.target())));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", quick.httpAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            // The h2c preface and an empty SETTINGS frame, then nothing.
+            socket.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+            socket.getOutputStream().flush();
+            long start = System.nanoTime();
+            // The server's SETTINGS, its ACK, then GOAWAY and the end of the stream.
+            byte[] received = socket.getInputStream().readAllBytes();
+
+            assertThat(received.length).isGreaterThan(9);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+        }
+    }
+
+    @Test
     void aCertificateSwapUnderLoadFailsNoRequestAndTheNextHandshakeSeesTheNewCertificate() throws Exception {
         TestCertificates.Issued ca = TestCertificates.ca("Outpost Test CA");
         TestCertificates.Issued first = TestCertificates.leaf(ca, HOST);

@@ -55,6 +55,7 @@ record EdgeProtocols(EdgeContext edge, String scheme) {
         // The multiplexer finds the codec when it is added: the codec goes in first.
         ctx.pipeline().addAfter(ctx.name(), "h2", codec);
         ctx.pipeline().addAfter("h2", "h2-streams", new Http2MultiplexHandler(new StreamInitializer()));
+        ctx.pipeline().addAfter("h2-streams", "h2-idle", new Http2IdleClose(codec));
         ctx.channel().config().setAutoRead(true);
         ctx.fireChannelActive();
     }
