@@ -252,6 +252,8 @@ public final class EdgeProxy implements AutoCloseable {
                 HttpProxyHandler handler = client.pipeline().get(HttpProxyHandler.class);
                 if (handler != null) {
                     handler.drain();
+                } else {
+                    EdgeInitializer.goAway(client);
                 }
             });
         }

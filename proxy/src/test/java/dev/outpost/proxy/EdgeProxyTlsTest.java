@@ -71,6 +71,46 @@ class EdgeProxyTlsTest {
     }
 
     @Test
+    void aRequestWithoutHostIsRoutedByItsTlsServerName() throws Exception {
+        TlsClient.Exchange exchange = TlsClient.send(httpsPort(), HOST, "GET / HTTP/1.0\r\n\r\n");
+
+        assertThat(exchange.status()).as(exchange.response()).isEqualTo(200);
+        assertThat(exchange.response()).contains("instance=a").contains("h:host=" + HOST);
+    }
+
+    @Test
+    void closingTheProxyLetsAnHttp2StreamInFlightFinish() throws Exception {
+        Curl.require();
+        int port = proxy.httpAddress().getPort();
+        java.util.concurrent.CompletableFuture<Curl.Result> curl = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Curl.run("curl", "-sS", "--max-time", "20", "--http2-prior-knowledge", "--resolve", HOST + ":" + port + ":127.0.0.1",
+                        "http://" + HOST + ":" + port + "/hold");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> instance.held() == 1);
+        Thread closer = Thread.ofVirtual().start(proxy::close);
+        // The listener is closed first: new connections are refused while the stream finishes.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !canConnect(port));
+        instance.releaseHeld();
+        closer.join();
+
+        Curl.Result result = curl.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).contains("instance=a");
+    }
+
+    private static boolean canConnect(int port) {
+        try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
     void curlReachesTheAppOverHttpsWithTheDefaultCertificate() throws Exception {
         Curl.require();
         Curl.Result result = Curl.run("curl", curlHttps("-k", "-w", "\n%{http_code} %{http_version}"));

@@ -1,10 +1,12 @@
 package dev.outpost.proxy.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import dev.outpost.proxy.tls.SniCertificates;
-import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.Optional;
@@ -52,6 +54,19 @@ public final class EdgeInitializer extends ChannelInitializer<SocketChannel> {
         this.protocols = new EdgeProtocols(edge, tls.isPresent() ? "https" : "http");
     }
 
+    /**
+     * Starts a graceful close of an HTTP/2 connection: GOAWAY, the streams already open finish, then
+     * the connection closes. False (and nothing done) when {@code connection} is not HTTP/2. Event loop only.
+     */
+    public static boolean goAway(Channel connection) {
+        if (!EdgeProtocols.isHttp2(connection)) {
+            return false;
+        }
+        // A GOAWAY frame, not close(): the client finishes its open streams and closes the connection itself.
+        connection.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        return true;
+    }
+
     @Override
     protected void initChannel(SocketChannel ch) {
         if (!perClient.admit(ch)) {
@@ -65,7 +80,7 @@ public final class EdgeInitializer extends ChannelInitializer<SocketChannel> {
         IdleStateHandler idle = new IdleStateHandler(0, 0, limits.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (tls.isPresent()) {
             ch.pipeline()
-                    .addLast("tls", new SniHandler(tls.get(), MAX_CLIENT_HELLO, limits.headTimeout().toMillis()))
+                    .addLast("tls", new SniHostHandler(tls.get(), MAX_CLIENT_HELLO, limits.headTimeout().toMillis()))
                     .addLast("idle", idle)
                     .addLast("alpn", new AlpnSwitch(protocols));
         } else {

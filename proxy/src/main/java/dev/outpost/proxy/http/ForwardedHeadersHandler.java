@@ -71,6 +71,13 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpHeaders headers = request.headers();
         String host = headers.get(HttpHeaderNames.HOST);
+        if (host == null) {
+            // No Host (HTTP/1.0): the TLS server name, when there was one, says where the request goes.
+            host = SniHostHandler.of(ctx.channel());
+            if (host != null) {
+                headers.set(HttpHeaderNames.HOST, host);
+            }
+        }
         String upgrade = upgrade(headers, clientVersion);
         HopByHopHeaders.strip(headers);
         if (upgrade != null) {

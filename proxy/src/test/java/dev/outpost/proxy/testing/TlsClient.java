@@ -25,6 +25,11 @@ public final class TlsClient {
     private TlsClient() {}
 
     public static Exchange get(int port, String sni, String host, String path) throws IOException, GeneralSecurityException {
+        return send(port, sni, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    }
+
+    /** Sends {@code request} as is and reads the response to the end of the connection. */
+    public static Exchange send(int port, String sni, String request) throws IOException, GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new TrustAll()}, null);
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
@@ -36,10 +41,10 @@ public final class TlsClient {
             socket.startHandshake();
             X509Certificate leaf = (X509Certificate) socket.getSession().getPeerCertificates()[0];
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int status = response.startsWith("HTTP/1.1 ") ? Integer.parseInt(response.substring(9, 12)) : -1;
+            int status = response.startsWith("HTTP/1.") ? Integer.parseInt(response.substring(9, 12)) : -1;
             return new Exchange(leaf, status, response, socket.getSession().getProtocol());
         }
     }
