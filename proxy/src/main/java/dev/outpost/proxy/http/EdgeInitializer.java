@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline of a user connection, one concern per handler. On the HTTPS listener: {@code tls}
- * (Netty's {@code SniHandler}: the certificate for the SNI name from {@link SniCertificates}, read
+ * ({@link SniHostHandler}: the certificate for the SNI name from {@link SniCertificates}, read
  * per handshake), {@code idle}, {@code alpn} ({@link AlpnSwitch}). On the HTTP listener: {@code idle},
  * {@code detect} ({@link H2cPrefaceDetector}: h2c with prior knowledge or HTTP/1.1). Either then
  * installs, through {@link EdgeProtocols}, {@code http} ({@link EdgeCodec}: HTTP/1.1 with the
