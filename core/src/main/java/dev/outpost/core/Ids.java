@@ -23,6 +23,20 @@ public final class Ids {
         return new String(out);
     }
 
+    /**
+     * A request id: {@code n} characters from {@code [0-9a-z]}, unique in practice but not secret,
+     * so it comes from a per-thread generator instead of the shared, locking {@link SecureRandom}
+     * (the edge makes one per request).
+     */
+    public static String requestId(int n) {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        char[] out = new char[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = ALPHABET[random.nextInt(ALPHABET.length)];
+        }
+        return new String(out);
+    }
+
     /** A secret token: 32 random bytes as hex behind a readable prefix. */
     public static String token() {
         byte[] bytes = new byte[32];

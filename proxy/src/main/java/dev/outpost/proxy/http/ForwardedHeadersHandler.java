@@ -62,7 +62,7 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
             ctx.fireChannelRead(msg);
             return;
         }
-        String requestId = Ids.random(20);
+        String requestId = Ids.requestId(20);
         HttpVersion clientVersion = request.protocolVersion();
         if (request.decoderResult().isFailure()) {
             ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, false, requestId, Placement.ANY));
