@@ -89,7 +89,7 @@ public final class EdgeProxy implements AutoCloseable {
         this(config, transport, RttSource.catalog());
     }
 
-    /** With the round-trip times remote regions are ordered by (measured probes, later; the catalog's table now). */
+    /** With the round-trip times remote regions are ordered by (the edges' measured {@code MeasuredRtt}, or the catalog's table). */
     public EdgeProxy(ProxyConfig config, Transport transport, RttSource rtt) {
         this.config = config;
         this.transport = transport;
