@@ -31,11 +31,17 @@ class CertificateWatcherTest {
             long asked = Long.parseLong(exchange.getRequestURI().getQuery().replaceAll(".*index=(\\d+).*", "$1"));
             long now = index.get();
             if (asked == now) {
-                // A blocking query with nothing new: answer late, as the server would at the end of its wait.
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                // A blocking query with nothing new: answer when the index moves, or at the end of
+                // a short wait, as the server does.
+                long deadline = System.nanoTime() + 50_000_000L;
+                synchronized (index) {
+                    try {
+                        for (long left = 50; index.get() == asked && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                            index.wait(left);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             }
             byte[] body = Json.mapper().writeValueAsBytes(new EdgeCertificates(index.get(),
@@ -59,7 +65,10 @@ class CertificateWatcherTest {
         try (CertificateWatcher watcher = new CertificateWatcher(api, "t0ken", seen::add)) {
             watcher.start();
             await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+            synchronized (index) {
             index.set(4);
+            index.notifyAll();
+        }
             await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
         }
         assertThat(seen).extracting(EdgeCertificates::index).containsExactly(3L, 4L);
