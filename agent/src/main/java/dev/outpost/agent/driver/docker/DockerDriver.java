@@ -1,5 +1,6 @@
 package dev.outpost.agent.driver.docker;
 
+import dev.outpost.agent.driver.InstanceDirectory;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -18,12 +19,8 @@ import dev.outpost.agent.driver.InstanceSpec;
 import dev.outpost.core.model.VmSize;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -202,7 +199,7 @@ public final class DockerDriver implements Driver, AutoCloseable {
             throw new DriverException("refusing to delete " + dir + ": instance id \"" + instanceId + "\" is not a plain name");
         }
         try {
-            deleteTree(dir);
+            InstanceDirectory.delete(dir);
         } catch (IOException e) {
             throw new DriverException("cannot delete the directory " + dir + " of instance " + instanceId + ": " + e.getMessage(), e);
         }
@@ -356,35 +353,5 @@ public final class DockerDriver implements Driver, AutoCloseable {
 
     private static String shortId(String id) {
         return id.substring(0, Math.min(12, id.length()));
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

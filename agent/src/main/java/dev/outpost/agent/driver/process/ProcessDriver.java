@@ -1,5 +1,6 @@
 package dev.outpost.agent.driver.process;
 
+import dev.outpost.agent.driver.InstanceDirectory;
 import dev.outpost.agent.driver.Driver;
 import dev.outpost.agent.driver.DriverException;
 import dev.outpost.agent.driver.InstanceHandle;
@@ -9,12 +10,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -127,7 +124,7 @@ public final class ProcessDriver implements Driver {
             throw new DriverException("refusing to delete " + dir + ": instance id \"" + instanceId + "\" is not a plain name");
         }
         try {
-            deleteTree(dir);
+            InstanceDirectory.delete(dir);
         } catch (IOException e) {
             throw new DriverException("cannot delete the directory " + dir + " of instance " + instanceId + ": " + e.getMessage(), e);
         }
@@ -200,7 +197,7 @@ public final class ProcessDriver implements Driver {
             try (Stream<Path> entries = Files.list(dir)) {
                 for (Path p : entries.toList()) {
                     if (!p.getFileName().toString().equals(LOG_FILE)) {
-                        deleteTree(p);
+                        InstanceDirectory.delete(p);
                     }
                 }
             }
@@ -281,35 +278,5 @@ public final class ProcessDriver implements Driver {
 
     private static java.io.File nullDevice() {
         return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
