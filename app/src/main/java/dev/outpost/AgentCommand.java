@@ -25,11 +25,8 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--region", required = true, paramLabel = "R", description = "This host's region.")
     String region;
 
-    @Option(names = "--server", paramLabel = "URL", description = "The API (default: $OUTPOST_API or http://127.0.0.1:7280).")
-    String server;
-
-    @Option(names = "--token", paramLabel = "T", description = "API token (default: $OUTPOST_TOKEN).")
-    String token;
+    @CommandLine.Mixin
+    ApiOptions apiOptions = new ApiOptions();
 
     @Option(names = "--address", paramLabel = "IP", description = "This host's private address, where proxies reach its instances (default: 127.0.0.1).")
     String address = "127.0.0.1";
@@ -48,11 +45,8 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String api = server != null ? server : System.getenv().getOrDefault("OUTPOST_API", "http://127.0.0.1:7280");
-        String secret = token != null ? token : System.getenv("OUTPOST_TOKEN");
-        if (secret == null || secret.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no token: pass --token or set OUTPOST_TOKEN");
-        }
+        String api = apiOptions.api();
+        String secret = apiOptions.token(spec);
         DriverMode driverMode;
         try {
             driverMode = DriverMode.parse(driver);

@@ -21,11 +21,8 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--region", required = true, paramLabel = "R", description = "This edge's region.")
     String region;
 
-    @Option(names = "--server", paramLabel = "URL", description = "The API (default: $OUTPOST_API or http://127.0.0.1:7280).")
-    String server;
-
-    @Option(names = "--token", paramLabel = "T", description = "API token (default: $OUTPOST_TOKEN).")
-    String token;
+    @CommandLine.Mixin
+    ApiOptions apiOptions = new ApiOptions();
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "HTTP listener (default: 0.0.0.0:8080).")
     String listen = "0.0.0.0:8080";
@@ -52,11 +49,8 @@ public final class ProxyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--probe-listen " + probe.host() + ":" + probe.port()
                     + " is not an address peers can reach: pass --probe-listen with this host's address, e.g. 10.0.0.5:8081");
         }
-        String api = server != null ? server : System.getenv().getOrDefault("OUTPOST_API", "http://127.0.0.1:7280");
-        String secret = token != null ? token : System.getenv("OUTPOST_TOKEN");
-        if (secret == null || secret.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no token: pass --token or set OUTPOST_TOKEN");
-        }
+        String api = apiOptions.api();
+        String secret = apiOptions.token(spec);
         dev.outpost.proxy.control.PeerProbing probing;
         try {
             probing = dev.outpost.proxy.control.PeerProbing.start(URI.create(api), secret, edgeId != null ? edgeId : region + "-edge",
