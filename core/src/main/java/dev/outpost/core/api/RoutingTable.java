@@ -9,7 +9,34 @@ import java.util.List;
  */
 public record RoutingTable(long index, List<AppRoute> apps) {
 
-    public record AppRoute(String app, int softLimit, int hardLimit, String concurrencyType, List<Target> targets) {}
+    /**
+     * One app as the edges see it. {@code addressOffset} is the app's dedicated address, as an offset into each
+     * edge's block for dedicated addresses (in dev {@code 127.i.2.0}: offset 5 is {@code 127.i.2.5} in every
+     * region, as an anycast address is the same everywhere); 0 when the app has no port outside the shared
+     * HTTP/HTTPS listeners. {@code ports} are the app's public ports with their handler chains;
+     * {@code h2Backend} makes the edge speak h2c to the instances.
+     */
+    public record AppRoute(String app, int softLimit, int hardLimit, String concurrencyType, List<Target> targets,
+                           int addressOffset, List<PortRoute> ports, boolean h2Backend) {
+        public AppRoute {
+            targets = targets == null ? List.of() : List.copyOf(targets);
+            ports = ports == null ? List.of() : List.copyOf(ports);
+        }
+
+        public AppRoute(String app, int softLimit, int hardLimit, String concurrencyType, List<Target> targets) {
+            this(app, softLimit, hardLimit, concurrencyType, targets, 0, List.of(), false);
+        }
+    }
+
+    /**
+     * A public port of an app: its handler chain (see {@code AppConfig.Port}) and, with {@code proxy_proto},
+     * the PROXY protocol version (1 or 2) the edge writes to the instance.
+     */
+    public record PortRoute(int port, List<String> handlers, int proxyProtoVersion) {
+        public PortRoute {
+            handlers = handlers == null ? List.of() : List.copyOf(handlers);
+        }
+    }
 
     /** An instance the proxy may send traffic to. */
     public record Target(String instanceId, String region, String address, int port, int release) {}

@@ -37,20 +37,44 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
         }
     }
 
-    /** An internal port exposed on public ports, with its concurrency limits and checks. */
+    /**
+     * An internal port exposed on public ports, with its concurrency limits and checks. {@code h2Backend}
+     * ({@code [services.http_options] h2_backend}) makes the edge speak h2c to the instance (gRPC).
+     */
     public record Service(int internalPort, String protocol, List<Port> ports, Concurrency concurrency,
-                          List<HttpCheck> httpChecks, List<TcpCheck> tcpChecks) {
+                          List<HttpCheck> httpChecks, List<TcpCheck> tcpChecks, boolean h2Backend) {
         public Service {
             ports = ports == null ? List.of() : List.copyOf(ports);
             httpChecks = httpChecks == null ? List.of() : List.copyOf(httpChecks);
             tcpChecks = tcpChecks == null ? List.of() : List.copyOf(tcpChecks);
             concurrency = concurrency == null ? Concurrency.DEFAULT : concurrency;
         }
+
+        public Service(int internalPort, String protocol, List<Port> ports, Concurrency concurrency,
+                       List<HttpCheck> httpChecks, List<TcpCheck> tcpChecks) {
+            this(internalPort, protocol, ports, concurrency, httpChecks, tcpChecks, false);
+        }
     }
 
-    public record Port(int port, List<String> handlers) {
+    /**
+     * A public port and its handler chain: none (raw TCP), {@code tls}, {@code http}, {@code tls}+{@code http},
+     * {@code proxy_proto} or {@code tls}+{@code proxy_proto}. Ports whose chain ends in {@code http} are served on
+     * the edge's shared HTTP/HTTPS listeners, routed by Host and SNI; the others get the app's dedicated address.
+     * {@code proxyProtoVersion} (1 or 2, {@code proxy_proto_options.version}) matters only with {@code proxy_proto}.
+     */
+    public record Port(int port, List<String> handlers, int proxyProtoVersion) {
         public Port {
             handlers = handlers == null ? List.of() : List.copyOf(handlers);
+            proxyProtoVersion = proxyProtoVersion == 0 ? 1 : proxyProtoVersion;
+        }
+
+        public Port(int port, List<String> handlers) {
+            this(port, handlers, 1);
+        }
+
+        /** True when the chain ends in HTTP, so the shared listeners route it by Host. */
+        public boolean http() {
+            return handlers.contains("http");
         }
     }
 

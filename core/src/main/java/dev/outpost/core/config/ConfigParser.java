@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigParser {
     public static final Set<String> HANDLERS = Set.of("tls", "http", "proxy_proto");
+    private static final Set<List<String>> HANDLER_CHAINS = Set.of(List.of(), List.of("tls"), List.of("http"),
+            List.of("tls", "http"), List.of("proxy_proto"), List.of("tls", "proxy_proto"));
     public static final Set<String> STRATEGIES = Set.of("rolling", "immediate", "bluegreen", "canary");
     private static final Pattern REGION = Pattern.compile("[a-z][a-z0-9]{1,7}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -152,13 +154,26 @@ public final class ConfigParser {
         }
         List<AppConfig.Service> out = new ArrayList<>();
         for (int i = 0; i < n.size(); i++) {
-            out.add(service(n.get(i), "services[" + i + "]"));
+            AppConfig.Service service = service(n.get(i), "services[" + i + "]");
+            for (AppConfig.Service other : out) {
+                // Every driver exposes one port per instance (the process driver's PORT), so services share it.
+                if (other.internalPort() != service.internalPort()) {
+                    throw error("services[" + i + "].internal_port", service.internalPort() + " differs from "
+                            + other.internalPort() + " of an earlier service (one internal_port per app is supported)");
+                }
+                for (AppConfig.Port p : service.ports()) {
+                    if (other.ports().stream().anyMatch(q -> q.port() == p.port())) {
+                        throw error("services[" + i + "].ports", "port " + p.port() + " is already used by an earlier service");
+                    }
+                }
+            }
+            out.add(service);
         }
         return out;
     }
 
     private AppConfig.Service service(JsonNode n, String at) throws ConfigException {
-        table(n, at, Set.of("internal_port", "protocol", "ports", "concurrency", "http_checks", "tcp_checks"));
+        table(n, at, Set.of("internal_port", "protocol", "ports", "concurrency", "http_checks", "tcp_checks", "http_options"));
         if (n.get("internal_port") == null) {
             throw error(at + ".internal_port", "is required (the port your app listens on)");
         }
@@ -178,7 +193,7 @@ public final class ConfigParser {
             for (int j = 0; j < ps.size(); j++) {
                 String pat = at + ".ports[" + j + "]";
                 JsonNode p = ps.get(j);
-                table(p, pat, Set.of("port", "handlers"));
+                table(p, pat, Set.of("port", "handlers", "proxy_proto_options"));
                 if (p.get("port") == null) {
                     throw error(pat + ".port", "is required");
                 }
@@ -194,10 +209,39 @@ public final class ConfigParser {
                         if (!hs.get(k).isTextual() || !HANDLERS.contains(h)) {
                             throw error(pat + ".handlers[" + k + "]", "\"" + h + "\" is not a handler (expected one of tls, http, proxy_proto)");
                         }
+                        if (handlers.contains(h)) {
+                            throw error(pat + ".handlers[" + k + "]", "\"" + h + "\" is listed twice");
+                        }
                         handlers.add(h);
                     }
                 }
-                ports.add(new AppConfig.Port(port, handlers));
+                if (!HANDLER_CHAINS.contains(handlers)) {
+                    throw error(pat + ".handlers", handlers + " is not a handler chain (expected one of [], [\"tls\"], [\"http\"], "
+                            + "[\"tls\", \"http\"], [\"proxy_proto\"], [\"tls\", \"proxy_proto\"])");
+                }
+                int proxyProtoVersion = 1;
+                JsonNode ppo = p.get("proxy_proto_options");
+                if (ppo != null) {
+                    String oat = pat + ".proxy_proto_options";
+                    table(ppo, oat, Set.of("version"));
+                    if (!handlers.contains("proxy_proto")) {
+                        throw error(oat, "is set but handlers do not include \"proxy_proto\"");
+                    }
+                    String v = string(ppo, "version", oat + ".version");
+                    if (v != null) {
+                        proxyProtoVersion = switch (v) {
+                            case "v1" -> 1;
+                            case "v2" -> 2;
+                            default -> throw error(oat + ".version", "\"" + v + "\" is not a PROXY protocol version (expected \"v1\" or \"v2\")");
+                        };
+                    }
+                }
+                for (AppConfig.Port other : ports) {
+                    if (other.port() == port) {
+                        throw error(pat + ".port", port + " is listed twice");
+                    }
+                }
+                ports.add(new AppConfig.Port(port, handlers, proxyProtoVersion));
             }
         }
         AppConfig.Concurrency concurrency = AppConfig.Concurrency.DEFAULT;
@@ -258,7 +302,20 @@ public final class ConfigParser {
                         duration(ch, "timeout", cat, Duration.ofSeconds(2)), duration(ch, "grace_period", cat, Duration.ofSeconds(1))));
             }
         }
-        return new AppConfig.Service(internal, protocol, ports, concurrency, httpChecks, tcpChecks);
+        boolean h2Backend = false;
+        JsonNode ho = n.get("http_options");
+        if (ho != null) {
+            String hat = at + ".http_options";
+            table(ho, hat, Set.of("h2_backend"));
+            JsonNode h2 = ho.get("h2_backend");
+            if (h2 != null) {
+                if (!h2.isBoolean()) {
+                    throw error(hat + ".h2_backend", "expected true or false, got " + kind(h2));
+                }
+                h2Backend = h2.booleanValue();
+            }
+        }
+        return new AppConfig.Service(internal, protocol, ports, concurrency, httpChecks, tcpChecks, h2Backend);
     }
 
     private AppConfig.Scale scale(JsonNode n) throws ConfigException {
