@@ -14,17 +14,22 @@ public record RoutingTable(long index, List<AppRoute> apps) {
      * edge's block for dedicated addresses (in dev {@code 127.i.2.0}: offset 5 is {@code 127.i.2.5} in every
      * region, as an anycast address is the same everywhere); 0 when the app has no port outside the shared
      * HTTP/HTTPS listeners. {@code ports} are the app's public ports with their handler chains;
-     * {@code h2Backend} makes the edge speak h2c to the instances.
+     * {@code h2Backend} makes the edge speak h2c to the instances. {@code suspended}, when not null, says why
+     * the app takes no traffic (its monthly budget was reached): every edge answers 503 with it.
+     * {@code autostart} with {@code stopped} (instances of the current release that are stopped and may be
+     * started on demand) lets an edge start the nearest one when a request finds no capacity.
      */
     public record AppRoute(String app, int softLimit, int hardLimit, String concurrencyType, List<Target> targets,
-                           int addressOffset, List<PortRoute> ports, boolean h2Backend) {
+                           int addressOffset, List<PortRoute> ports, boolean h2Backend, String suspended,
+                           boolean autostart, List<Target> stopped) {
         public AppRoute {
             targets = targets == null ? List.of() : List.copyOf(targets);
             ports = ports == null ? List.of() : List.copyOf(ports);
+            stopped = stopped == null ? List.of() : List.copyOf(stopped);
         }
 
         public AppRoute(String app, int softLimit, int hardLimit, String concurrencyType, List<Target> targets) {
-            this(app, softLimit, hardLimit, concurrencyType, targets, 0, List.of(), false);
+            this(app, softLimit, hardLimit, concurrencyType, targets, 0, List.of(), false, null, false, List.of());
         }
     }
 
