@@ -39,6 +39,7 @@ public final class OutpostServer implements AutoCloseable {
     private final Reconciler reconciler;
     private final Javalin javalin;
     private final GarbageCollector registryGc;
+    private final dev.outpost.server.edges.EdgeExpiry edgeExpiry;
 
     public OutpostServer(ServerConfig config, Store store, Clock clock) throws IOException {
         this.config = config;
@@ -50,6 +51,8 @@ public final class OutpostServer implements AutoCloseable {
         Registry registry = new Registry(blobs);
         this.registryGc = new GarbageCollector(registry, new ReleasedArtifacts(store), GarbageCollector.DEFAULT_INTERVAL,
                 GarbageCollector.DEFAULT_GRACE);
+        this.edgeExpiry = new dev.outpost.server.edges.EdgeExpiry(store.edges(), clock,
+                dev.outpost.server.edges.EdgeExpiry.DEFAULT_AFTER, dev.outpost.server.edges.EdgeExpiry.DEFAULT_EVERY);
         RegionDirectory regions = new RegionDirectory(config.regions(), store);
         TokenAuth auth = new TokenAuth(store);
         AppsApi apps = new AppsApi(store, regions, clock, registry);
@@ -100,6 +103,7 @@ public final class OutpostServer implements AutoCloseable {
         }
         reconciler.start();
         registryGc.start();
+        edgeExpiry.start();
     }
 
     /** The API's base URL, e.g. {@code http://127.0.0.1:7280}. */
@@ -117,6 +121,7 @@ public final class OutpostServer implements AutoCloseable {
 
     @Override
     public void close() {
+        edgeExpiry.close();
         registryGc.close();
         reconciler.close();
         javalin.stop();

@@ -69,6 +69,23 @@ public final class Edges {
         return store.read("edges", h -> h.createQuery("SELECT * FROM edges ORDER BY id").map(EDGE).list());
     }
 
+    /**
+     * Forgets the edges last seen before {@code cutoff}, in one statement so that an edge heartbeating at the
+     * same moment is kept; returns the ids that went. Bumps the index when any did.
+     */
+    public List<String> deleteUnseenSince(Instant cutoff) {
+        return store.write("delete edges unseen since " + cutoff, tx -> {
+            List<String> stale = tx.handle().createQuery("SELECT id FROM edges WHERE last_seen < :cutoff ORDER BY id")
+                    .bind("cutoff", Rows.millis(cutoff)).mapTo(String.class).list();
+            int deleted = tx.handle().createUpdate("DELETE FROM edges WHERE last_seen < :cutoff")
+                    .bind("cutoff", Rows.millis(cutoff)).execute();
+            if (deleted > 0) {
+                tx.markChanged();
+            }
+            return stale;
+        });
+    }
+
     /** Forgets an edge (it stopped for good); true when there was one. Bumps the index: peers stop probing it. */
     public boolean delete(String id) {
         return store.write("delete edge " + id, tx -> {

@@ -56,6 +56,21 @@ abstract class EdgesTest {
     }
 
     @Test
+    void edgesUnseenSinceTheCutoffAreDeletedAndTheIndexBumpedOnlyWhenOneWent() {
+        edges.upsert(new EdgeInfo("ams-edge", "ams", "127.2.0.1:9101", Map.of(), at(0)));
+        edges.upsert(new EdgeInfo("syd-edge", "syd", "127.3.0.1:9101", Map.of(), at(50)));
+        long before = store.index();
+
+        assertThat(edges.deleteUnseenSince(at(10))).containsExactly("ams-edge");
+
+        assertThat(store.index()).isGreaterThan(before);
+        assertThat(edges.list()).extracting(EdgeInfo::id).containsExactly("syd-edge");
+        long after = store.index();
+        assertThat(edges.deleteUnseenSince(at(50))).isEmpty();
+        assertThat(store.index()).isEqualTo(after);
+    }
+
+    @Test
     void aNewProbeAddressBumpsTheIndex() {
         edges.upsert(new EdgeInfo("syd-edge", "syd", "127.3.0.1:9101", Map.of(), at(0)));
         long before = store.index();
