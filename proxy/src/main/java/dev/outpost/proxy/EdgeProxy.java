@@ -231,6 +231,11 @@ public final class EdgeProxy implements AutoCloseable {
         return queues.of(app).size();
     }
 
+    /** The routing snapshot requests and connections read now. */
+    public RoutingTable routes() {
+        return routes;
+    }
+
     /** The listeners on apps' dedicated addresses (raw TCP, {@code tls}, {@code proxy_proto} ports). */
     public dev.outpost.proxy.tcp.TcpListeners tcp() {
         return tcp;
