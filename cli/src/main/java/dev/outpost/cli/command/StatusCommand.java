@@ -41,8 +41,10 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String app = target.app(env);
         AppStatus status;
+        dev.outpost.core.api.AppAddresses addresses;
         try (ApiClient api = env.client()) {
             status = api.status(app);
+            addresses = json ? null : api.ips(app);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -54,6 +56,7 @@ public final class StatusCommand implements Callable<Integer> {
         out.println("Deploying  " + describe(status.deploying()));
         String scale = Cells.scale(status.app().scale());
         out.println("Scale      " + (scale == null ? "none" : scale));
+        IpsCommand.printAddresses(out, addresses);
         out.println();
         List<Instance> instances = status.instances() == null ? List.of() : status.instances().stream()
                 .sorted(Comparator.comparing(Instance::region).thenComparing(Instance::release, Comparator.reverseOrder())
