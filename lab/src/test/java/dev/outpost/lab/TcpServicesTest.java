@@ -39,7 +39,7 @@ class TcpServicesTest {
                     try (ServerSocket server = new ServerSocket(port, 50, InetAddress.getByName("0.0.0.0"))) {
                         while (true) {
                             Socket socket = server.accept();
-                            Thread.ofVirtual().start(() -> {
+                            new Thread(() -> {
                                 try (socket; BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream()));
                                      Writer out = new OutputStreamWriter(socket.getOutputStream())) {
                                     String line;
@@ -50,7 +50,7 @@ class TcpServicesTest {
                                 } catch (IOException e) {
                                     System.err.println("connection failed: " + e);
                                 }
-                            });
+                            }).start();
                         }
                     }
                 }
@@ -65,7 +65,12 @@ class TcpServicesTest {
 
     @BeforeAll
     void start() throws Exception {
-        lab = new DevLab(home, List.of("iad")).start();
+        // Other dev platforms may run on this machine: take a free HTTPS port rather than the default 8443.
+        int httpsPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.1.0.1"))) {
+            httpsPort = probe.getLocalPort();
+        }
+        lab = new DevLab(home, List.of("iad")).start("--https-port", Integer.toString(httpsPort), "--driver", "process");
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.1.2.1"))) {
             port = probe.getLocalPort();
         }
@@ -105,7 +110,10 @@ class TcpServicesTest {
 
         DevLab.Result ips = lab.cli(app, "ips", "--json");
         assertThat(ips.exit()).as(ips.all()).isZero();
-        assertThat(ips.out()).contains("\"offset\":1").contains("127.1.2.1");
+        com.fasterxml.jackson.databind.JsonNode addresses = dev.outpost.core.Json.mapper().readTree(ips.out());
+        assertThat(addresses.path("offset").asInt()).as("the first app with a TCP port").isEqualTo(1);
+        assertThat(addresses.path("addresses").get(0).path("address").asText()).isEqualTo("127.1.2.1");
+        assertThat(addresses.path("addresses").get(0).path("port").asInt()).isEqualTo(port);
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() ->
                 assertThat(echo("127.1.2.1", port, "ping")).isEqualTo("iad: ping"));
