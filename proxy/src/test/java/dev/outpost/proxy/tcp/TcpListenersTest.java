@@ -244,6 +244,28 @@ class TcpListenersTest {
     }
 
     @Test
+    void connectionsCountAgainstTheHardLimitAndOneOverItIsClosed() throws Exception {
+        TcpInstance echo = instance(0);
+        int port = freePort("127.77.2.14");
+        RoutingTable.AppRoute app = new RoutingTable.AppRoute("small", 1, 1, "connections",
+                List.of(Routes.target("small-1", "iad", echo.port())), 14, List.of(port(port, 1)), false, null, false, List.of());
+        EdgeProxy proxy = proxy(Routes.table(1, app));
+        Socket first = connect("127.77.2.14", port);
+        assertThat(roundTrip(first, "one")).isEqualTo("one");
+
+        try (Socket second = connect("127.77.2.14", port)) {
+            assertThat(second.getInputStream().read()).as("over the hard limit of 1: closed").isEqualTo(-1);
+        }
+        assertThat(count(proxy, "small", "at_capacity")).isEqualTo(1);
+
+        first.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream(proxy, "small").inFlight() == 0);
+        try (Socket third = connect("127.77.2.14", port)) {
+            assertThat(roundTrip(third, "room again")).isEqualTo("room again");
+        }
+    }
+
+    @Test
     void aRoutingChangeUnbindsTheListenerButAnOpenConnectionKeepsWorkingUntilClosed() throws Exception {
         TcpInstance echo = instance(0);
         int port = freePort("127.77.2.11");
