@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.core.config.AppConfig;
 import dev.outpost.server.ServerFixture;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,6 +82,42 @@ class AddressesApiTest {
         assertThat(ips.path("addresses").get(0).path("address").asText()).isEqualTo("127.1.2.1");
         assertThat(ips.path("addresses").get(2).path("address").asText()).as("ams is the second region").isEqualTo("127.2.2.1");
         assertThat(ApiTest.json(f.call("GET", "/v1/apps/web/ips", null)).path("addresses")).isEmpty();
+    }
+
+    HttpResponse<String> deploy(String app, List<AppConfig.Port> ports) throws Exception {
+        AppConfig base = SecretsApiTest.CONFIG;
+        AppConfig config = new AppConfig(app, "iad", base.build(), Map.of(),
+                List.of(new AppConfig.Service(8080, "tcp", ports, null, List.of(), List.of())), null, null, null, null);
+        String digest = ReportingAgent.upload(f, app, (app + "-bundle").getBytes());
+        return f.call("POST", "/v1/apps/" + app + "/releases", new dev.outpost.core.api.CreateReleaseRequest(digest, config));
+    }
+
+    @Test
+    void aDeployWithATcpPortAllocatesAndAnHttpOnlyDeployDoesNot() throws Exception {
+        assertThat(f.call("POST", "/v1/apps", new dev.outpost.core.api.CreateAppRequest("web", "iad")).statusCode()).isEqualTo(201);
+        assertThat(f.call("POST", "/v1/apps", new dev.outpost.core.api.CreateAppRequest("db", "iad")).statusCode()).isEqualTo(201);
+
+        HttpResponse<String> web = deploy("web", List.of(new AppConfig.Port(80, List.of("http"))));
+        HttpResponse<String> db = deploy("db", List.of(new AppConfig.Port(5432, List.of("tls"))));
+
+        assertThat(web.statusCode()).as(web.body()).isEqualTo(201);
+        assertThat(db.statusCode()).as(db.body()).isEqualTo(201);
+        assertThat(f.store.addresses().find("web")).isEmpty();
+        assertThat(f.store.addresses().find("db")).hasValue(1);
+    }
+
+    @Test
+    void aDeployNeedingAnAddressWhenNoneIsLeftIs409AndCreatesNoRelease() throws Exception {
+        for (int i = 1; i <= dev.outpost.store.Addresses.LAST; i++) {
+            f.store.addresses().allocate("other" + i, Instant.now());
+        }
+        assertThat(f.call("POST", "/v1/apps", new dev.outpost.core.api.CreateAppRequest("db", "iad")).statusCode()).isEqualTo(201);
+
+        HttpResponse<String> r = deploy("db", List.of(new AppConfig.Port(5432, List.of())));
+
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(ApiTest.json(r).path("detail").asText()).contains("no dedicated address left for app db");
+        assertThat(f.store.listReleases("db")).isEmpty();
     }
 
     @Test
