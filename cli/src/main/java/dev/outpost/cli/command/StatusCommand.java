@@ -44,7 +44,7 @@ public final class StatusCommand implements Callable<Integer> {
         dev.outpost.core.api.AppAddresses addresses;
         try (ApiClient api = env.client()) {
             status = api.status(app);
-            addresses = json ? null : api.ips(app);
+            addresses = json ? null : addresses(api, app);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -75,6 +75,18 @@ public final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The app's dedicated addresses; none from a server older than {@code GET /v1/apps/{app}/ips} (404 there, the app exists). */
+    private static dev.outpost.core.api.AppAddresses addresses(ApiClient api, String app) throws dev.outpost.cli.api.ApiException {
+        try {
+            return api.ips(app);
+        } catch (dev.outpost.cli.api.ApiException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private static String describe(Release r) {

@@ -76,7 +76,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (tried.size() >= MAX_CONNECT_ATTEMPTS) {
-            refuse(ctx, "connect_failed", String.join("; ", failures));
+            refuse(ctx, failures.isEmpty() ? "at_capacity" : "connect_failed", failures.isEmpty()
+                    ? "app " + service.app() + " had no instance with room in " + MAX_CONNECT_ATTEMPTS + " tries"
+                    : String.join("; ", failures));
             return;
         }
         Balancer.Choice choice = balancer.choose(app, Placement.ANY, tried);
