@@ -91,7 +91,8 @@ public final class DevPlatform implements AutoCloseable {
                 dev.outpost.proxy.control.PeerProbing probing = dev.outpost.proxy.control.PeerProbing.start(server.url(), token,
                         region + "-edge", region, edge, 0);
                 platform.parts.add(probing);
-                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort());
+                // Apps' dedicated addresses (raw TCP, tls, proxy_proto ports): 127.i.2.<offset> (DESIGN §9).
+                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock("127." + block + ".2.0");
                 EdgeProxy proxy = new EdgeProxy(o.httpsPort() == NO_HTTPS ? proxyConfig : proxyConfig.withHttps(o.httpsPort()),
                         dev.outpost.proxy.http.Transport.best(), probing.rtt());
                 proxy.start();

@@ -40,6 +40,12 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "This edge's id with the server (default: REGION-edge).")
     String edgeId;
 
+    @Option(names = "--dedicated-block", paramLabel = "A.B.C.0",
+            description = "The /24 apps' dedicated addresses come from: an app with address offset N has its raw TCP, tls and "
+                    + "proxy_proto ports served on A.B.C.N, which must be configured on this host (default: none, such ports "
+                    + "are not served).")
+    String dedicatedBlock;
+
     @Override
     public Integer call() throws Exception {
         HostPort hp = HostPort.parse(spec, "--listen", listen);
@@ -64,6 +70,14 @@ public final class ProxyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--https-port " + httpsPort + " is out of range (1-65535, or -1: no HTTPS)");
         }
         ProxyConfig config = new ProxyConfig(region, hp.host(), hp.port());
+        if (dedicatedBlock != null) {
+            try {
+                config = config.withDedicatedBlock(dedicatedBlock);
+            } catch (IllegalArgumentException e) {
+                probing.close();
+                throw new CommandLine.ParameterException(spec.commandLine(), "--dedicated-block: " + e.getMessage());
+            }
+        }
         EdgeProxy proxy = new EdgeProxy(httpsPort == -1 ? config : config.withHttps(httpsPort), dev.outpost.proxy.http.Transport.best(),
                 probing.rtt());
         try {

@@ -79,6 +79,7 @@ public final class OutpostCommand implements Callable<Integer> {
                 .addSubcommand(new dev.outpost.cli.command.InstancesDestroyCommand(env)));
         cli.addSubcommand(new dev.outpost.cli.command.LogsCommand(env));
         cli.addSubcommand(new dev.outpost.cli.command.RegionsCommand(env));
+        cli.addSubcommand(new dev.outpost.cli.command.IpsCommand(env));
         cli.setParameterExceptionHandler(new UsageHandler());
         cli.setExecutionExceptionHandler(new FailureHandler());
         return cli;

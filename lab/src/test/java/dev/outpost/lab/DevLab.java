@@ -57,12 +57,17 @@ public final class DevLab implements AutoCloseable {
 
     /** Starts {@code outpost dev} and waits for its banner. */
     public DevLab start() throws IOException {
+        return start(new String[0]);
+    }
+
+    /** Starts {@code outpost dev} with {@code extraArgs} (e.g. {@code --https-port N}) and waits for its banner. */
+    public DevLab start(String... extraArgs) throws IOException {
         TestRequire.component("curl", TestRequire.onPath("curl"), "curl is not on PATH (apt-get install curl)");
         // A process started from a shell's background job inherits SIGINT as ignored, and a JVM
         // cannot undo that; perl (Essential on Debian) resets it so SIGINT acts as Ctrl-C would.
         List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"", "--"));
         dev = env(new ProcessBuilder(withPrefix(cmd, command("dev", "--regions", String.join(",", regions), "--data", data.toString(),
-                "--api-port", Integer.toString(apiPort), "--http-port", Integer.toString(httpPort)))))
+                "--api-port", Integer.toString(apiPort), "--http-port", Integer.toString(httpPort)), extraArgs)))
                 .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!dev.isAlive()) {
@@ -102,6 +107,12 @@ public final class DevLab implements AutoCloseable {
     private static List<String> withPrefix(List<String> prefix, List<String> command) {
         List<String> all = new ArrayList<>(prefix);
         all.addAll(command);
+        return all;
+    }
+
+    private static List<String> withPrefix(List<String> prefix, List<String> command, String... more) {
+        List<String> all = withPrefix(prefix, command);
+        all.addAll(List.of(more));
         return all;
     }
 

@@ -79,6 +79,7 @@ public final class EdgeProxy implements AutoCloseable {
     private volatile AdminServer admin;
     private volatile Channel httpsServer;
     private final Optional<SniCertificates> tls;
+    private final dev.outpost.proxy.tcp.TcpListeners tcp;
 
     public EdgeProxy(ProxyConfig config) {
         this(config, Transport.best());
@@ -100,6 +101,9 @@ public final class EdgeProxy implements AutoCloseable {
         this.tls = config.httpsPort().isPresent()
                 ? Optional.of(new SniCertificates(TlsProvider.best(), SelfSignedDefault.generate()))
                 : Optional.empty();
+        this.tcp = new dev.outpost.proxy.tcp.TcpListeners(config.region(),
+                config.dedicatedBlock().map(dev.outpost.proxy.tcp.DedicatedBlock::parse), transport, () -> routes, new Balancer(),
+                metrics, tls);
     }
 
     /**
@@ -162,6 +166,7 @@ public final class EdgeProxy implements AutoCloseable {
             LOG.info("edge proxy of region {} serves metrics on http://{}/metrics", config.region(), where(admin.address()));
         }
         server = bound.channel();
+        tcp.open(group, pool);
         state = State.STARTED;
         LOG.info("edge proxy of region {} listening on http://{} ({})", config.region(), where(httpAddress()), transport.name());
     }
@@ -171,6 +176,7 @@ public final class EdgeProxy implements AutoCloseable {
         synchronized (updateLock) {
             RoutingTable next = RoutingTable.from(table, config.region(), routes, rtt);
             routes = next;
+            tcp.update(table);
             // New instances may have room for requests waiting at capacity.
             queues.wakeAll();
             LOG.debug("edge proxy of region {} routes {} apps (index {})", config.region(), next.appCount(), next.index());
@@ -202,6 +208,7 @@ public final class EdgeProxy implements AutoCloseable {
      */
     public void updateCertificates(dev.outpost.core.api.EdgeCertificates certificates) {
         tls.ifPresent(t -> t.update(certificates));
+        tcp.updateCertificates(certificates);
     }
 
     /** The certificates HTTPS handshakes read; empty without an HTTPS listener. */
@@ -222,6 +229,16 @@ public final class EdgeProxy implements AutoCloseable {
     /** Requests of {@code app} waiting for an instance under its hard limit now. */
     public int waiting(String app) {
         return queues.of(app).size();
+    }
+
+    /** The routing snapshot requests and connections read now. */
+    public RoutingTable routes() {
+        return routes;
+    }
+
+    /** The listeners on apps' dedicated addresses (raw TCP, {@code tls}, {@code proxy_proto} ports). */
+    public dev.outpost.proxy.tcp.TcpListeners tcp() {
+        return tcp;
     }
 
     /** The meters behind {@code /metrics}, for embedding in another registry or reading in tests. */
@@ -245,6 +262,7 @@ public final class EdgeProxy implements AutoCloseable {
             httpsServer.close().awaitUninterruptibly();
         }
         draining.set(true);
+        tcp.close();
         // Requests waiting for capacity are answered now rather than at the end of their wait.
         queues.wakeAll();
         for (Channel client : clients) {

@@ -13,9 +13,11 @@ import java.util.OptionalInt;
  * @param limits   request limits, timeouts and queueing ({@link ProxyLimits#defaults()})
  * @param admin    the admin listener ({@code /metrics}); empty: none
  * @param httpsPort the HTTPS port on {@code bindHost} (0: any free port); empty: no HTTPS listener
+ * @param dedicatedBlock the first address of the /24 whose addresses the edge serves apps' raw TCP, {@code tls} and
+ *                  {@code proxy_proto} ports on ({@code 127.i.2.0} in dev: offset 5 is {@code 127.i.2.5}); empty: none
  */
 public record ProxyConfig(String region, String bindHost, int httpPort, ProxyLimits limits, Optional<AdminListener> admin,
-                          OptionalInt httpsPort) {
+                          OptionalInt httpsPort, Optional<String> dedicatedBlock) {
     public ProxyConfig {
         if (region == null || region.isBlank()) {
             throw new IllegalArgumentException("proxy region must be a region code such as \"iad\", got " + region);
@@ -35,6 +37,16 @@ public record ProxyConfig(String region, String bindHost, int httpPort, ProxyLim
         if (httpsPort.isPresent() && (httpsPort.getAsInt() < 0 || httpsPort.getAsInt() > 65535)) {
             throw new IllegalArgumentException("proxy https port must be in 0..65535, got " + httpsPort.getAsInt());
         }
+        if (dedicatedBlock == null) {
+            dedicatedBlock = Optional.empty();
+        }
+        dedicatedBlock.ifPresent(dev.outpost.proxy.tcp.DedicatedBlock::parse);
+    }
+
+    /** With an HTTPS listener as given, no dedicated block. */
+    public ProxyConfig(String region, String bindHost, int httpPort, ProxyLimits limits, Optional<AdminListener> admin,
+                       OptionalInt httpsPort) {
+        this(region, bindHost, httpPort, limits, admin, httpsPort, Optional.empty());
     }
 
     /** Without an HTTPS listener. */
@@ -48,16 +60,24 @@ public record ProxyConfig(String region, String bindHost, int httpPort, ProxyLim
     }
 
     public ProxyConfig withLimits(ProxyLimits limits) {
-        return new ProxyConfig(region, bindHost, httpPort, limits, admin, httpsPort);
+        return new ProxyConfig(region, bindHost, httpPort, limits, admin, httpsPort, dedicatedBlock);
     }
 
     /** With an admin listener on {@code host:port} (port 0: any free port). */
     public ProxyConfig withAdmin(String host, int port) {
-        return new ProxyConfig(region, bindHost, httpPort, limits, Optional.of(new AdminListener(host, port)), httpsPort);
+        return new ProxyConfig(region, bindHost, httpPort, limits, Optional.of(new AdminListener(host, port)), httpsPort, dedicatedBlock);
     }
 
     /** With an HTTPS listener on {@code bindHost:port} (port 0: any free port), shared by every app and routed by SNI then Host. */
     public ProxyConfig withHttps(int port) {
-        return new ProxyConfig(region, bindHost, httpPort, limits, admin, OptionalInt.of(port));
+        return new ProxyConfig(region, bindHost, httpPort, limits, admin, OptionalInt.of(port), dedicatedBlock);
+    }
+
+    /**
+     * With apps' dedicated addresses in the /24 starting at {@code block} (e.g. {@code 127.1.2.0}): an app
+     * with address offset 5 has its non-HTTP ports served on {@code 127.1.2.5}.
+     */
+    public ProxyConfig withDedicatedBlock(String block) {
+        return new ProxyConfig(region, bindHost, httpPort, limits, admin, httpsPort, Optional.of(block));
     }
 }

@@ -80,6 +80,7 @@ public final class OutpostServer implements AutoCloseable {
             new dev.outpost.server.api.RollbackApi(store, blobs, clock).register(cfg.routes);
             new dev.outpost.server.api.PromoteApi(store, blobs, apps, registry::copyManifest, clock).register(cfg.routes);
             new RoutesApi(store).register(cfg.routes);
+            new dev.outpost.server.api.AddressesApi(store, regions).register(cfg.routes);
             new dev.outpost.server.api.CertsApi(store, secrets.box(), clock).register(cfg.routes);
             new dev.outpost.server.api.EdgesApi(store, clock).register(cfg.routes);
             new InstancesApi(store).register(cfg.routes);

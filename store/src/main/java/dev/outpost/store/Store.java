@@ -146,6 +146,7 @@ public final class Store implements AutoCloseable {
             }
             h.createUpdate("DELETE FROM releases WHERE app = :app").bind("app", name).execute();
             h.createUpdate("DELETE FROM apps WHERE name = :app").bind("app", name).execute();
+            Addresses.free(h, name);
             h.createUpdate("UPDATE instances SET desired = :destroyed WHERE app = :app")
                     .bind("destroyed", DesiredState.DESTROYED.wire())
                     .bind("app", name)
@@ -511,6 +512,11 @@ public final class Store implements AutoCloseable {
     /** Edge proxies, their probe addresses and the round trips they measured. */
     public Edges edges() {
         return new Edges(this);
+    }
+
+    /** Apps' dedicated addresses (offsets into the edges' block) for ports outside the shared listeners. */
+    public Addresses addresses() {
+        return new Addresses(this);
     }
 
     /** The central log: lines shipped by agents, queried by app, pruned by age. */

@@ -90,6 +90,11 @@ public final class ApiClient implements AutoCloseable {
         return get("/v1/apps/" + seg(app) + "/status", new TypeReference<AppStatus>() {});
     }
 
+    /** Where the app's raw TCP, tls and proxy_proto ports are served: its dedicated address per region. */
+    public dev.outpost.core.api.AppAddresses ips(String app) throws ApiException {
+        return get("/v1/apps/" + seg(app) + "/ips", new TypeReference<dev.outpost.core.api.AppAddresses>() {});
+    }
+
     /** A blocking query: answers once the state is newer than {@code index}, or after {@code wait}. */
     public AppStatus status(String app, long index, Duration wait) throws ApiException {
         String path = "/v1/apps/" + seg(app) + "/status?index=" + index + "&wait=" + Durations.format(wait);

@@ -41,8 +41,10 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String app = target.app(env);
         AppStatus status;
+        dev.outpost.core.api.AppAddresses addresses;
         try (ApiClient api = env.client()) {
             status = api.status(app);
+            addresses = json ? null : addresses(api, app);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -54,6 +56,7 @@ public final class StatusCommand implements Callable<Integer> {
         out.println("Deploying  " + describe(status.deploying()));
         String scale = Cells.scale(status.app().scale());
         out.println("Scale      " + (scale == null ? "none" : scale));
+        IpsCommand.printAddresses(out, addresses);
         out.println();
         List<Instance> instances = status.instances() == null ? List.of() : status.instances().stream()
                 .sorted(Comparator.comparing(Instance::region).thenComparing(Instance::release, Comparator.reverseOrder())
@@ -72,6 +75,18 @@ public final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The app's dedicated addresses; none from a server older than {@code GET /v1/apps/{app}/ips} (404 there, the app exists). */
+    private static dev.outpost.core.api.AppAddresses addresses(ApiClient api, String app) throws dev.outpost.cli.api.ApiException {
+        try {
+            return api.ips(app);
+        } catch (dev.outpost.cli.api.ApiException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private static String describe(Release r) {

@@ -60,6 +60,35 @@ class ReadCommandsTest {
     }
 
     @Test
+    void statusAndIpsShowTheDedicatedAddresses() throws Exception {
+        fake.addresses("hello", new dev.outpost.core.api.AppAddresses("hello", 5, java.util.List.of(
+                new dev.outpost.core.api.AppAddresses.Address("iad", "127.1.2.5", 5432, java.util.List.of("proxy_proto"), 2),
+                new dev.outpost.core.api.AppAddresses.Address("ams", "127.2.2.5", 5432, java.util.List.of("proxy_proto"), 2))));
+
+        Result status = run("status", "--app", "hello");
+        Result ips = run("ips", "--app", "hello");
+        Result json = run("ips", "--app", "hello", "--json");
+
+        assertThat(status.exit()).as(status.toString()).isZero();
+        assertThat(status.out()).contains("Addresses  tcp  127.1.2.5:5432 (proxy_proto v2)  iad")
+                .contains("           tcp  127.2.2.5:5432 (proxy_proto v2)  ams");
+        assertThat(ips.exit()).as(ips.toString()).isZero();
+        assertThat(ips.out()).contains("tcp  127.1.2.5:5432 (proxy_proto v2)  iad");
+        JsonNode parsed = Json.mapper().readTree(json.out());
+        assertThat(parsed.path("offset").asInt()).isEqualTo(5);
+        assertThat(parsed.path("addresses").get(1).path("address").asText()).isEqualTo("127.2.2.5");
+    }
+
+    @Test
+    void ipsSaysWhenAnAppHasNoDedicatedAddress() {
+        Result r = run("ips", "--app", "hello");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("App hello has no dedicated address");
+        assertThat(run("status", "--app", "hello").out()).doesNotContain("Addresses");
+    }
+
+    @Test
     void releasesJsonIsAnArrayNewestFirst() throws Exception {
         assertThat(run("deploy", "--dir", dir.toString()).exit()).isZero();
 

@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
 public final class FakeOutpostApi implements AutoCloseable {
     public static final String TOKEN = "test-token";
     private static final Pattern APP = Pattern.compile("/v1/apps/([^/]+)");
-    private static final Pattern APP_PART = Pattern.compile("/v1/apps/([^/]+)/(status|releases|scale|instances)");
+    private static final Pattern APP_PART = Pattern.compile("/v1/apps/([^/]+)/(status|releases|scale|instances|ips)");
     private static final Pattern RELEASE = Pattern.compile("/v1/apps/([^/]+)/releases/(\\d+)");
     private static final Pattern BLOB = Pattern.compile("/v2/([^/]+)/blobs/(sha256:[0-9a-f]{64})");
     private static final Pattern UPLOAD = Pattern.compile("/v2/([^/]+)/blobs/uploads/?");
@@ -70,6 +70,7 @@ public final class FakeOutpostApi implements AutoCloseable {
     private volatile ReleaseStatus outcome = ReleaseStatus.ACTIVE;
     private volatile DeployFailure failure;
     private final java.util.concurrent.atomic.AtomicInteger statusFailures = new java.util.concurrent.atomic.AtomicInteger();
+    private final Map<String, dev.outpost.core.api.AppAddresses> addresses = new ConcurrentHashMap<>();
 
     static {
         // docker push tries TLS first, even to a plain-HTTP registry on loopback; the JDK server waits
@@ -136,6 +137,11 @@ public final class FakeOutpostApi implements AutoCloseable {
     public void deploysEndAs(ReleaseStatus status, DeployFailure why) {
         this.outcome = status;
         this.failure = why;
+    }
+
+    /** What {@code GET /v1/apps/{app}/ips} answers for {@code app} (by default: no dedicated address). */
+    public void addresses(String app, dev.outpost.core.api.AppAddresses answer) {
+        addresses.put(app, answer);
     }
 
     /** The next {@code n} status calls answer 503, as a server restarting would. */
@@ -236,6 +242,8 @@ public final class FakeOutpostApi implements AutoCloseable {
                     send(ex, 200, scaled);
                 }
                 case "instances GET" -> send(ex, 200, status(app.name()).instances());
+                case "ips GET" -> send(ex, 200, addresses.getOrDefault(app.name(),
+                        new dev.outpost.core.api.AppAddresses(app.name(), 0, List.of())));
                 default -> problem(ex, 405, method + " " + path + " is not allowed");
             }
         } else if ((m = APP.matcher(path)).matches()) {

@@ -11,17 +11,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One direction of a connection that left HTTP (an accepted {@code Upgrade}, e.g. WebSocket): bytes
+ * One direction of a connection that left HTTP (an accepted {@code Upgrade}, e.g. WebSocket), or of a raw
+ * TCP connection on a dedicated address ({@code dev.outpost.proxy.tcp}): bytes
  * read here are written to {@code peer} as they come, and the next read waits until that write is
  * done — so a slow side slows the other instead of filling memory. Either side closing closes the
  * other once what was written is flushed.
  */
-final class RawRelay extends ChannelInboundHandlerAdapter {
+public final class RawRelay extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RawRelay.class);
 
     private final Channel peer;
 
-    RawRelay(Channel peer) {
+    public RawRelay(Channel peer) {
         this.peer = peer;
     }
 
@@ -66,7 +67,7 @@ final class RawRelay extends ChannelInboundHandlerAdapter {
         closeOnFlush(ctx.channel());
     }
 
-    static void closeOnFlush(Channel channel) {
+    public static void closeOnFlush(Channel channel) {
         if (channel.isActive()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

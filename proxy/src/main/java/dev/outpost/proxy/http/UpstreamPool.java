@@ -66,6 +66,23 @@ public final class UpstreamPool {
 
     /** Opens a new connection to {@code upstream} on {@code loop}, which must be the caller's loop. */
     public ChannelFuture connect(Upstream upstream, EventLoop loop) {
+        return connect(upstream, loop, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("http", new HttpClientCodec())
+                        .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                        .addLast("upstream", new UpstreamHandler());
+            }
+        });
+    }
+
+    /**
+     * Opens a connection to {@code upstream} on {@code loop} (the caller's loop) with the pipeline
+     * {@code initializer} builds, AUTO_READ off. Every connection to an instance, HTTP or raw TCP, is opened
+     * here; only HTTP connections come back to the pool through {@link #release}.
+     */
+    public ChannelFuture connect(Upstream upstream, EventLoop loop, ChannelInitializer<? extends Channel> initializer) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
@@ -73,15 +90,7 @@ public final class UpstreamPool {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast("http", new HttpClientCodec())
-                                .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast("upstream", new UpstreamHandler());
-                    }
-                });
+                .handler(initializer);
         ChannelFuture future = bootstrap.connect(upstream.address());
         Channel channel = future.channel();
         channels.add(channel);

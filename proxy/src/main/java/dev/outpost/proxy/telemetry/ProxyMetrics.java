@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code outpost_proxy_queue_wait_seconds{app,outcome="served"|"timeout"|"full"|"gone"}}</li>
  *   <li>{@code outpost_proxy_replays_total{app,outcome="replayed"|"refused"}}</li>
  *   <li>{@code outpost_proxy_rejected_total{reason}}: malformed or oversized requests, connections over the per-client cap</li>
+ *   <li>{@code outpost_tcp_connections_total{app,region,outcome}}: connections accepted on dedicated addresses;
+ *       {@code outcome} is relayed, no_candidate, at_capacity or connect_failed ({@code region="none"} unless relayed)</li>
  * </ul>
  * Thread-safe; every event loop records into the same registry.
  */
@@ -78,6 +80,12 @@ public final class ProxyMetrics {
     public void rejected(String reason) {
         Counter.builder("outpost.proxy.rejected").description("Requests and connections refused before routing")
                 .tags("reason", reason).register(registry).increment();
+    }
+
+    /** A connection on a dedicated address was relayed to an instance in {@code region}, or closed for {@code outcome}. */
+    public void tcpConnection(String app, String region, String outcome) {
+        Counter.builder("outpost.tcp.connections").description("Connections on dedicated addresses, by app, serving region and outcome")
+                .tags("app", app, "region", region, "outcome", outcome).register(registry).increment();
     }
 
     /** The Prometheus text exposition of every meter. */

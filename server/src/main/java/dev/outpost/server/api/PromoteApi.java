@@ -86,6 +86,7 @@ public final class PromoteApi {
             store.setScale(to.name(), scale);
         }
         Instant now = clock.instant();
+        AddressesApi.allocateFor(store, to.name(), config, now);
         Release made = store.secrets().createRelease(to.name(),
                 new Secrets.NewRelease(source.artifactDigest(), config, RollbackApi.deadline(config, now), note), now);
         ctx.status(201).json(made.withStatus(made.status(), note, null));

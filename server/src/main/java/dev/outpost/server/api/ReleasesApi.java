@@ -84,6 +84,7 @@ public final class ReleasesApi {
             store.setScale(app.name(), config.scale().regions());
         }
         Instant now = clock.instant();
+        AddressesApi.allocateFor(store, app.name(), config, now);
         ctx.status(201).json(store.secrets().createRelease(app.name(),
                 new Secrets.NewRelease(req.artifactDigest(), config, now.plus(config.deploy().waitTimeout()), null), now));
     }

@@ -74,6 +74,7 @@ public final class RollbackApi {
         }
         requireBundle(blobs, target, "cannot roll back to v" + target.version());
         Instant now = clock.instant();
+        AddressesApi.allocateFor(store, app.name(), target.config(), now);
         Release made = store.secrets().createRelease(app.name(),
                 new Secrets.NewRelease(target.artifactDigest(), target.config(), deadline(target.config(), now),
                         "rollback to v" + target.version()), now);

@@ -42,15 +42,29 @@ public final class RoutesApi {
                 .filter(r -> DeployStrategy.of(r.config().deploy()) == DeployStrategy.BLUEGREEN)
                 .map(Release::app).collect(Collectors.toSet());
         List<RoutingTable.AppRoute> out = new ArrayList<>();
+        Map<String, Integer> offsets = store.addresses().all();
         for (App app : store.listApps()) {
             AppConfig.Concurrency c = concurrency(app);
+            List<AppConfig.Service> services = services(app);
             boolean oldSetOnly = blueGreen.contains(app.name()) && app.currentRelease() != null;
             List<RoutingTable.Target> targets = byApp.getOrDefault(app.name(), List.of()).stream()
                     .filter(i -> !oldSetOnly || i.release() == app.currentRelease())
                     .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port(), i.release())).toList();
-            out.add(new RoutingTable.AppRoute(app.name(), c.softLimit(), c.hardLimit(), c.type(), targets));
+            List<RoutingTable.PortRoute> ports = services.stream().flatMap(s -> s.ports().stream())
+                    .map(p -> new RoutingTable.PortRoute(p.port(), p.handlers(), p.proxyProtoVersion())).toList();
+            out.add(new RoutingTable.AppRoute(app.name(), c.softLimit(), c.hardLimit(), c.type(), targets,
+                    offsets.getOrDefault(app.name(), 0), ports, services.stream().anyMatch(AppConfig.Service::h2Backend),
+                    null, false, List.of()));
         }
         ctx.json(new RoutingTable(index, out));
+    }
+
+    /** The serving release's services: the ports edges serve follow the release that serves. */
+    private List<AppConfig.Service> services(App app) {
+        if (app.currentRelease() == null) {
+            return List.of();
+        }
+        return store.findRelease(app.name(), app.currentRelease()).map(r -> r.config().services()).orElse(List.of());
     }
 
     private AppConfig.Concurrency concurrency(App app) {

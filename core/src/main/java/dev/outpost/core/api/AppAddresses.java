@@ -1,0 +1,31 @@
+package dev.outpost.core.api;
+
+import java.util.List;
+
+/**
+ * {@code GET /v1/apps/{app}/ips}: where an app's ports outside the shared HTTP/HTTPS listeners (raw TCP,
+ * {@code tls}, {@code proxy_proto}) are served. {@code offset} is the app's dedicated address as an
+ * offset into each edge's block (0: the app has none); {@code addresses} lists, per region and port, the
+ * address a client dials there.
+ */
+public record AppAddresses(String app, int offset, List<Address> addresses) {
+    public AppAddresses {
+        addresses = addresses == null ? List.of() : List.copyOf(addresses);
+    }
+
+    /**
+     * One public port in one region: {@code address:port} with its handler chain; {@code proxyProtoVersion}
+     * (1 or 2) matters only when the chain has {@code proxy_proto}.
+     */
+    public record Address(String region, String address, int port, List<String> handlers, int proxyProtoVersion) {
+        public Address {
+            handlers = handlers == null ? List.of() : List.copyOf(handlers);
+        }
+
+        /** How people read it: {@code tcp}, {@code tls}, {@code tcp (proxy_proto v2)}, {@code tls (proxy_proto v1)}. */
+        public String describe() {
+            String kind = handlers.contains("tls") ? "tls" : "tcp";
+            return handlers.contains("proxy_proto") ? kind + " (proxy_proto v" + proxyProtoVersion + ")" : kind;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.outpost.proxy.tcp;
+
+import dev.outpost.proxy.http.HttpProxyHandler;
+import dev.outpost.proxy.http.RawRelay;
+import dev.outpost.proxy.http.UpstreamPool;
+import dev.outpost.proxy.routing.Balancer;
+import dev.outpost.proxy.routing.Placement;
+import dev.outpost.proxy.routing.RoutingTable;
+import dev.outpost.proxy.routing.Upstream;
+import dev.outpost.proxy.telemetry.ProxyMetrics;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One user connection on a dedicated address, from accept to the relay: picks an instance of the app
+ * with the edge's {@link Balancer} (DESIGN §6: local region first, then by measured RTT, power of two
+ * choices), counts the connection against the instance's limits for as long as it is open (one
+ * connection is one unit of load for both {@code connections} and {@code requests} apps: a raw stream has
+ * no requests to count), connects, and on a connect failure ejects the instance for
+ * {@link HttpProxyHandler#EJECT_FOR} and tries another, up to {@link #MAX_CONNECT_ATTEMPTS}. Nothing is
+ * read from the user until the instance connection is up, so a retry never has bytes to replay. Then
+ * the PROXY header, if the chain asks for one, and {@link RawRelay} both ways.
+ *
+ * <p>No candidate, or every instance at its hard limit: the connection is closed (raw TCP has no way to
+ * say why; the metric {@code outpost_tcp_connections_total} and the log do). Event loop only.
+ */
+final class TcpConnection extends ChannelInboundHandlerAdapter {
+    static final int MAX_CONNECT_ATTEMPTS = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(TcpConnection.class);
+
+    private final TcpService service;
+    private final Supplier<RoutingTable> routes;
+    private final Balancer balancer;
+    private final UpstreamPool pool;
+    private final ProxyMetrics metrics;
+    private final String edgeRegion;
+    private final Set<Upstream> tried = new HashSet<>();
+    private final List<String> failures = new ArrayList<>();
+    private Upstream counted;
+
+    TcpConnection(TcpService service, Supplier<RoutingTable> routes, Balancer balancer, UpstreamPool pool, ProxyMetrics metrics,
+                  String edgeRegion) {
+        this.service = service;
+        this.routes = routes;
+        this.balancer = balancer;
+        this.pool = pool;
+        this.metrics = metrics;
+        this.edgeRegion = edgeRegion;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.channel().closeFuture().addListener(f -> release());
+        route(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void route(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        RoutingTable.AppRoutes app = routes.get().app(service.app()).orElse(null);
+        if (app == null) {
+            refuse(ctx, "no_candidate", "app " + service.app() + " is not in the routing table");
+            return;
+        }
+        if (tried.size() >= MAX_CONNECT_ATTEMPTS) {
+            refuse(ctx, failures.isEmpty() ? "at_capacity" : "connect_failed", failures.isEmpty()
+                    ? "app " + service.app() + " had no instance with room in " + MAX_CONNECT_ATTEMPTS + " tries"
+                    : String.join("; ", failures));
+            return;
+        }
+        Balancer.Choice choice = balancer.choose(app, Placement.ANY, tried);
+        switch (choice) {
+            case Balancer.Choice.Chosen chosen -> {
+                Upstream upstream = chosen.upstream();
+                if (!upstream.tryBegin(app.hardLimit())) {
+                    // Another event loop took its last slot between the pick and the claim: pick again.
+                    tried.add(upstream);
+                    route(ctx);
+                    return;
+                }
+                counted = upstream;
+                connect(ctx, upstream);
+            }
+            case Balancer.Choice.AtCapacity full -> refuse(ctx, "at_capacity", "app " + service.app() + " is at capacity: "
+                    + full.instances() + " instance(s) at the hard limit of " + app.hardLimit());
+            case Balancer.Choice.NoCandidate none -> refuse(ctx, failures.isEmpty() ? "no_candidate" : "connect_failed",
+                    failures.isEmpty() ? "app " + service.app() + " has no healthy instance in any region" : String.join("; ", failures));
+        }
+    }
+
+    private void connect(ChannelHandlerContext ctx, Upstream upstream) {
+        tried.add(upstream);
+        Channel client = ctx.channel();
+        ChannelFuture connecting = pool.connect(upstream, client.eventLoop(), new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (service.proxyProto()) {
+                    ch.pipeline().addLast("proxy-protocol", new ProxyProtocolEncoder());
+                }
+            }
+        });
+        connecting.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                connectFailed(ctx, upstream, f.cause());
+                return;
+            }
+            Channel instance = f.channel();
+            if (!client.isActive()) {
+                instance.close();
+                return;
+            }
+            metrics.tcpConnection(service.app(), upstream.region(), "relayed");
+            metrics.routed(service.app(), upstream.region().equals(edgeRegion));
+            if (service.proxyProto()) {
+                instance.write(new ProxyProtocolHeader(service.proxyProtoVersion(), (InetSocketAddress) client.remoteAddress(),
+                        (InetSocketAddress) client.localAddress()));
+            }
+            // Bytes from the instance may start at once (a server greeting), so both directions start together.
+            instance.pipeline().addLast("relay", new RawRelay(client));
+            ctx.pipeline().addLast("relay", new RawRelay(instance));
+            ctx.pipeline().remove(this);
+        });
+    }
+
+    private void connectFailed(ChannelHandlerContext ctx, Upstream upstream, Throwable cause) {
+        upstream.eject(HttpProxyHandler.EJECT_FOR);
+        release();
+        metrics.connectError(service.app(), upstream.region());
+        failures.add(upstream.describe() + " failed: " + cause.getMessage());
+        LOG.warn("tcp {}: connecting to {} failed ({}); it is ejected for {}", service.describe(), upstream.describe(),
+                cause.getMessage(), HttpProxyHandler.EJECT_FOR);
+        route(ctx);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String outcome, String why) {
+        metrics.tcpConnection(service.app(), ProxyMetrics.NO_REGION, outcome);
+        LOG.info("tcp {}: closing the connection from {}: {}", service.describe(), ctx.channel().remoteAddress(), why);
+        ctx.close();
+    }
+
+    /** Uncounts the connection from its instance, once. */
+    private void release() {
+        if (counted != null) {
+            counted.end();
+            counted = null;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("tcp {}: connection {} failed before the relay started", service.describe(), ctx.channel(), cause);
+        ctx.close();
+    }
+}

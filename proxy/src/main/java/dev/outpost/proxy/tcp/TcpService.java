@@ -1,0 +1,30 @@
+package dev.outpost.proxy.tcp;
+
+import java.util.List;
+
+/**
+ * One app port served on a dedicated address: {@code address:port} with its handler chain ({@code []},
+ * {@code [tls]}, {@code [proxy_proto]} or {@code [tls, proxy_proto]}). Two services are the same listener
+ * only when every field matches: a changed chain rebinds.
+ */
+public record TcpService(String app, String address, int port, List<String> handlers, int proxyProtoVersion) {
+    public TcpService {
+        handlers = List.copyOf(handlers);
+    }
+
+    /** Terminates TLS at the edge and passes plaintext. */
+    public boolean tls() {
+        return handlers.contains("tls");
+    }
+
+    /** Writes a PROXY protocol header to the instance before the first byte. */
+    public boolean proxyProto() {
+        return handlers.contains("proxy_proto");
+    }
+
+    /** {@code db on 127.1.2.5:5432 (tls, proxy_proto v2)}. */
+    public String describe() {
+        String chain = handlers.isEmpty() ? "raw" : String.join(", ", handlers);
+        return app + " on " + address + ":" + port + " (" + chain + (proxyProto() ? " v" + proxyProtoVersion : "") + ")";
+    }
+}

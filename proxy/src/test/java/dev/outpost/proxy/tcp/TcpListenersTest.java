@@ -1,0 +1,319 @@
+package dev.outpost.proxy.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.outpost.core.api.RoutingTable;
+import dev.outpost.proxy.EdgeProxy;
+import dev.outpost.proxy.ProxyConfig;
+import dev.outpost.proxy.testing.ProxyFixture;
+import dev.outpost.proxy.testing.Routes;
+import io.micrometer.core.instrument.Counter;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Raw TCP, {@code tls} and {@code proxy_proto} ports on dedicated addresses over real loopback sockets: the
+ * edge's dedicated block is {@value #BLOCK} (no other test uses 127.77/16), instances are {@link TcpInstance}s.
+ */
+class TcpListenersTest {
+    static final String BLOCK = "127.77.2.0";
+    final ProxyFixture fixture = new ProxyFixture();
+
+    @AfterEach
+    void close() throws Exception {
+        fixture.close();
+    }
+
+    static RoutingTable.AppRoute tcpApp(String name, int offset, List<RoutingTable.PortRoute> ports, RoutingTable.Target... targets) {
+        return new RoutingTable.AppRoute(name, 20, 25, "connections", List.of(targets), offset, ports, false, null, false, List.of());
+    }
+
+    static RoutingTable.PortRoute port(int port, int proxyVersion, String... handlers) {
+        return new RoutingTable.PortRoute(port, List.of(handlers), proxyVersion);
+    }
+
+    /** A port free on {@code address} now (the test binds it right after). */
+    static int freePort(String address) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(address))) {
+            return s.getLocalPort();
+        }
+    }
+
+    EdgeProxy proxy(RoutingTable table) {
+        return fixture.proxy(new ProxyConfig("iad", "127.0.0.1", 0).withDedicatedBlock(BLOCK), table);
+    }
+
+    TcpInstance instance(int proxyVersion) throws IOException {
+        return fixture.closing(new TcpInstance(proxyVersion));
+    }
+
+    Socket connect(String address, int port) throws IOException {
+        Socket socket = fixture.closing(new Socket());
+        socket.setSoTimeout(10_000);
+        socket.connect(new InetSocketAddress(address, port), 5_000);
+        return socket;
+    }
+
+    static String roundTrip(Socket socket, String message) throws IOException {
+        socket.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        byte[] back = new byte[message.length()];
+        new DataInputStream(socket.getInputStream()).readFully(back);
+        return new String(back, StandardCharsets.US_ASCII);
+    }
+
+    static double count(EdgeProxy proxy, String app, String outcome) {
+        Counter c = proxy.metrics().registry().find("outpost.tcp.connections").tag("app", app).tag("outcome", outcome).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void rawTcpIsEchoedThroughTheDedicatedAddressAndCountsAgainstTheInstance() throws Exception {
+        TcpInstance echo = instance(0);
+        int port = freePort("127.77.2.3");
+        EdgeProxy proxy = proxy(Routes.table(1, tcpApp("db", 3, List.of(port(port, 1)), Routes.target("db-1", "iad", echo.port()))));
+
+        Socket client = connect("127.77.2.3", port);
+
+        assertThat(roundTrip(client, "hello, db\n")).isEqualTo("hello, db\n");
+        assertThat(roundTrip(client, "again")).isEqualTo("again");
+        assertThat(count(proxy, "db", "relayed")).isEqualTo(1);
+        assertThat(proxy.tcp().address("db", port)).contains(new InetSocketAddress("127.77.2.3", port));
+        assertThat(upstream(proxy, "db").inFlight()).as("the open connection is the instance's load").isEqualTo(1);
+
+        client.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream(proxy, "db").inFlight() == 0);
+    }
+
+    static dev.outpost.proxy.routing.Upstream upstream(EdgeProxy proxy, String app) {
+        return proxy.routes().app(app).orElseThrow().upstreams().getFirst();
+    }
+
+    @Test
+    void eightMegabytesToASlowReaderStallTheWriterThenArriveIntact() throws Exception {
+        TcpInstance slow = fixture.closing(new TcpInstance(0, false));
+        int port = freePort("127.77.2.4");
+        proxy(Routes.table(1, tcpApp("bulk", 4, List.of(port(port, 1)), Routes.target("bulk-1", "iad", slow.port()))));
+        Socket client = new Socket();
+        fixture.closing(client);
+        client.setReceiveBufferSize(64 * 1024);
+        client.setSendBufferSize(64 * 1024);
+        client.setSoTimeout(20_000);
+        client.connect(new InetSocketAddress("127.77.2.4", port), 5_000);
+        byte[] payload = new byte[8 * 1024 * 1024];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i * 31 + (i >>> 13));
+        }
+        AtomicLong written = new AtomicLong();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                OutputStream out = client.getOutputStream();
+                for (int off = 0; off < payload.length; off += 16 * 1024) {
+                    out.write(payload, off, 16 * 1024);
+                    written.addAndGet(16 * 1024);
+                }
+                out.flush();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        // The instance reads nothing yet: the buffers on the way fill, and then the writer must stop.
+        AtomicLong last = new AtomicLong(-1);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            long now = written.get();
+            return now == last.getAndSet(now) && now > 0;
+        });
+        assertThat(written.get()).as("the writer stalled before sending everything: nothing buffers without bound")
+                .isLessThan(payload.length);
+        assertThat(writer).isNotDone();
+
+        slow.gate.countDown();
+        byte[] back = new byte[payload.length];
+        new DataInputStream(client.getInputStream()).readFully(back);
+        writer.get(20, TimeUnit.SECONDS);
+        assertThat(Arrays.equals(back, payload)).as("8 MiB echoed intact, in order").isTrue();
+    }
+
+    @Test
+    void proxyProtocolV1AndV2TellTheInstanceTheClientsAddressAndPort() throws Exception {
+        TcpInstance v1 = instance(1);
+        TcpInstance v2 = instance(2);
+        int p1 = freePort("127.77.2.5");
+        int p2 = freePort("127.77.2.6");
+        proxy(Routes.table(1,
+                tcpApp("pg", 5, List.of(port(p1, 1, "proxy_proto")), Routes.target("pg-1", "iad", v1.port())),
+                tcpApp("pg2", 6, List.of(port(p2, 2, "proxy_proto")), Routes.target("pg2-1", "iad", v2.port()))));
+
+        Socket c1 = connect("127.77.2.5", p1);
+        Socket c2 = connect("127.77.2.6", p2);
+
+        assertThat(roundTrip(c1, "select 1")).isEqualTo("select 1");
+        assertThat(roundTrip(c2, "select 2")).isEqualTo("select 2");
+        assertThat(v1.headers).containsExactly(new TcpInstance.Seen("127.0.0.1", c1.getLocalPort(), "127.77.2.5", p1));
+        assertThat(v2.headers).containsExactly(new TcpInstance.Seen("127.0.0.1", c2.getLocalPort(), "127.77.2.6", p2));
+        assertThat(v1.failures).isEmpty();
+        assertThat(v2.failures).isEmpty();
+    }
+
+    @Test
+    void tlsIsTerminatedAtTheEdgeAndTheInstanceSeesPlaintextAfterItsProxyHeader() throws Exception {
+        TcpInstance plain = instance(0);
+        TcpInstance withHeader = instance(2);
+        int p1 = freePort("127.77.2.7");
+        int p2 = freePort("127.77.2.8");
+        proxy(Routes.table(1,
+                tcpApp("secure", 7, List.of(port(p1, 1, "tls")), Routes.target("secure-1", "iad", plain.port())),
+                tcpApp("secure2", 8, List.of(port(p2, 2, "tls", "proxy_proto")), Routes.target("secure2-1", "iad", withHeader.port()))));
+
+        try (SSLSocket tls = tlsClient("127.77.2.7", p1, "secure.outpost.localhost")) {
+            X509Certificate leaf = (X509Certificate) tls.getSession().getPeerCertificates()[0];
+            assertThat(leaf.getSubjectX500Principal().getName()).contains("outpost.localhost");
+            assertThat(roundTrip(tls, "plaintext inside")).isEqualTo("plaintext inside");
+        }
+        try (SSLSocket tls = tlsClient("127.77.2.8", p2, "secure2.outpost.localhost")) {
+            assertThat(roundTrip(tls, "after the header")).isEqualTo("after the header");
+            assertThat(withHeader.headers).containsExactly(new TcpInstance.Seen("127.0.0.1", tls.getLocalPort(), "127.77.2.8", p2));
+        }
+        assertThat(plain.failures).isEmpty();
+    }
+
+    static SSLSocket tlsClient(String address, int port, String sni) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new TrustAll()}, null);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getByName(address), port);
+        socket.setSoTimeout(10_000);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setServerNames(List.of(new SNIHostName(sni)));
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        return socket;
+    }
+
+    @Test
+    void aRefusedConnectIsRetriedOnAnotherInstanceAndTheDeadOneIsEjected() throws Exception {
+        TcpInstance live = instance(0);
+        int port = freePort("127.77.2.9");
+        EdgeProxy proxy = proxy(Routes.table(1, tcpApp("flaky", 9, List.of(port(port, 1)),
+                Routes.dead("flaky-dead", "iad"), Routes.target("flaky-live", "iad", live.port()))));
+
+        for (int i = 0; i < 4; i++) {
+            try (Socket client = connect("127.77.2.9", port)) {
+                assertThat(roundTrip(client, "try " + i)).isEqualTo("try " + i);
+            }
+        }
+
+        assertThat(live.connections()).isEqualTo(4);
+        assertThat(proxy.routes().app("flaky").orElseThrow().instance("flaky-dead").orElseThrow().isEjected(System.nanoTime())).isTrue();
+        assertThat(count(proxy, "flaky", "relayed")).isEqualTo(4);
+    }
+
+    @Test
+    void anAppWithNoInstanceGetsItsConnectionsClosedAndCounted() throws Exception {
+        int port = freePort("127.77.2.10");
+        EdgeProxy proxy = proxy(Routes.table(1, tcpApp("empty", 10, List.of(port(port, 1)))));
+
+        try (Socket client = connect("127.77.2.10", port)) {
+            assertThat(client.getInputStream().read()).as("closed without a byte").isEqualTo(-1);
+        }
+        assertThat(count(proxy, "empty", "no_candidate")).isEqualTo(1);
+    }
+
+    @Test
+    void connectionsCountAgainstTheHardLimitAndOneOverItIsClosed() throws Exception {
+        TcpInstance echo = instance(0);
+        int port = freePort("127.77.2.14");
+        RoutingTable.AppRoute app = new RoutingTable.AppRoute("small", 1, 1, "connections",
+                List.of(Routes.target("small-1", "iad", echo.port())), 14, List.of(port(port, 1)), false, null, false, List.of());
+        EdgeProxy proxy = proxy(Routes.table(1, app));
+        Socket first = connect("127.77.2.14", port);
+        assertThat(roundTrip(first, "one")).isEqualTo("one");
+
+        try (Socket second = connect("127.77.2.14", port)) {
+            assertThat(second.getInputStream().read()).as("over the hard limit of 1: closed").isEqualTo(-1);
+        }
+        assertThat(count(proxy, "small", "at_capacity")).isEqualTo(1);
+
+        first.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream(proxy, "small").inFlight() == 0);
+        try (Socket third = connect("127.77.2.14", port)) {
+            assertThat(roundTrip(third, "room again")).isEqualTo("room again");
+        }
+    }
+
+    @Test
+    void aRoutingChangeUnbindsTheListenerButAnOpenConnectionKeepsWorkingUntilClosed() throws Exception {
+        TcpInstance echo = instance(0);
+        int port = freePort("127.77.2.11");
+        RoutingTable.Target target = Routes.target("gone-1", "iad", echo.port());
+        EdgeProxy proxy = proxy(Routes.table(1, tcpApp("gone", 11, List.of(port(port, 1)), target)));
+        Socket open = connect("127.77.2.11", port);
+        assertThat(roundTrip(open, "before")).isEqualTo("before");
+
+        proxy.update(Routes.table(2, tcpApp("gone", 11, List.of(port(port, 1, "http")), target)));
+
+        assertThat(proxy.tcp().services()).isEmpty();
+        assertThat(roundTrip(open, "still here")).isEqualTo("still here");
+        assertThatThrownBy(() -> connect("127.77.2.11", port)).isInstanceOf(ConnectException.class);
+        open.close();
+    }
+
+    @Test
+    void aFailedBindLeavesTheOtherListenersWorking() throws Exception {
+        TcpInstance echo = instance(0);
+        int busy = freePort("127.77.2.12");
+        int fine = freePort("127.77.2.13");
+        try (ServerSocket squatter = new ServerSocket(busy, 1, InetAddress.getByName("127.77.2.12"))) {
+            EdgeProxy proxy = proxy(Routes.table(1,
+                    tcpApp("taken", 12, List.of(port(busy, 1)), Routes.target("taken-1", "iad", echo.port())),
+                    tcpApp("free", 13, List.of(port(fine, 1)), Routes.target("free-1", "iad", echo.port()))));
+
+            assertThat(proxy.tcp().address("taken", busy)).isEmpty();
+            try (Socket client = connect("127.77.2.13", fine)) {
+                assertThat(roundTrip(client, "works")).isEqualTo("works");
+            }
+            assertThat(squatter.isBound()).isTrue();
+        }
+    }
+
+    private static final class TrustAll implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            // A server-side check, never called on a client socket.
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            // The test asserts on the certificate itself instead of trusting a CA.
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
