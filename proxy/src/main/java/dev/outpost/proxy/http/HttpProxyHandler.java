@@ -36,6 +36,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -558,6 +559,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private void connect(Upstream chosen) {
         tried.add(chosen);
         edge.metrics().routed(app.app(), chosen.region().equals(edge.region()));
+        if (app.h2Backend()) {
+            openStream(chosen, false);
+            return;
+        }
         Channel pooled = edge.pool().poll(chosen);
         if (pooled != null) {
             attach(pooled, true);
@@ -567,6 +572,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void connectFresh(Upstream chosen) {
+        if (app.h2Backend()) {
+            openStream(chosen, true);
+            return;
+        }
         edge.pool().connect(chosen, ctx.channel().eventLoop()).addListener((ChannelFuture f) -> {
             if (phase != Phase.CONNECTING || upstream != chosen) {
                 // The user left (or the exchange moved on) while connecting; the fresh connection is still good.
@@ -577,6 +586,23 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             }
             if (f.isSuccess()) {
                 attach(f.channel(), false);
+            } else {
+                connectFailed(chosen, f.cause());
+            }
+        });
+    }
+
+    /** {@code h2_backend}: the exchange is a stream on this loop's HTTP/2 connection to the instance, driven as a connection. */
+    private void openStream(Upstream chosen, boolean fresh) {
+        edge.pool().openStream(chosen, ctx.channel().eventLoop(), fresh).addListener((Future<Channel> f) -> {
+            if (phase != Phase.CONNECTING || upstream != chosen) {
+                if (f.isSuccess()) {
+                    f.getNow().close();
+                }
+                return;
+            }
+            if (f.isSuccess()) {
+                attach(f.getNow(), !fresh);
             } else {
                 connectFailed(chosen, f.cause());
             }
@@ -886,7 +912,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             route();
             return;
         }
-        failUpstream("closed the connection before the response ended");
+        failUpstream(H2UpstreamAdapter.closedWhy(channel, "closed the connection before the response ended"));
     }
 
     private void failUpstream(String what) {

@@ -10,14 +10,17 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Keep-alive connections to instances, per upstream and per event loop: a connection is only ever
@@ -34,6 +37,7 @@ public final class UpstreamPool {
     private final ChannelGroup channels;
     private final Duration idleTimeout;
     private final Duration connectTimeout;
+    private final H2UpstreamPool h2;
     private final FastThreadLocal<Map<Upstream, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<Upstream, ArrayDeque<Channel>> initialValue() {
@@ -49,6 +53,7 @@ public final class UpstreamPool {
         this.channels = channels;
         this.idleTimeout = idleTimeout;
         this.connectTimeout = connectTimeout;
+        this.h2 = new H2UpstreamPool(this, idleTimeout);
     }
 
     /** A pooled, open connection to {@code upstream} owned by the calling event loop, or null. */
@@ -66,6 +71,27 @@ public final class UpstreamPool {
 
     /** Opens a new connection to {@code upstream} on {@code loop}, which must be the caller's loop. */
     public ChannelFuture connect(Upstream upstream, EventLoop loop) {
+        return connect(upstream, loop, ch -> ch.pipeline()
+                .addLast("http", new HttpClientCodec())
+                .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("upstream", new UpstreamHandler()));
+    }
+
+    /**
+     * A stream to {@code upstream} on an HTTP/2 (h2c) connection owned by {@code loop}, the caller's
+     * loop, for apps with {@code h2_backend}: it reads and writes HTTP/1.1 objects like a connection of
+     * {@link #connect}, and is {@link #release released} the same way. {@code fresh} asks for a new
+     * connection (the pooled one just failed a stream).
+     */
+    public Future<Channel> openStream(Upstream upstream, EventLoop loop, boolean fresh) {
+        return h2.openStream(upstream, loop, fresh);
+    }
+
+    /**
+     * Opens a connection to {@code upstream} on {@code loop} with the pipeline {@code init} builds:
+     * the one place where upstream connections are made, whatever protocol they speak.
+     */
+    ChannelFuture connect(Upstream upstream, EventLoop loop, Consumer<Channel> init) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
@@ -76,10 +102,7 @@ public final class UpstreamPool {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast("http", new HttpClientCodec())
-                                .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast("upstream", new UpstreamHandler());
+                        init.accept(ch);
                     }
                 });
         ChannelFuture future = bootstrap.connect(upstream.address());
@@ -95,6 +118,11 @@ public final class UpstreamPool {
      */
     public void release(Upstream upstream, Channel channel) {
         UpstreamHandler.of(channel).listener(null);
+        if (channel instanceof Http2StreamChannel) {
+            // A stream carries one exchange; its connection stays with the h2 pool.
+            channel.close();
+            return;
+        }
         ArrayDeque<Channel> deque = idle.get().computeIfAbsent(upstream, u -> new ArrayDeque<>());
         if (!channel.isActive() || deque.size() >= MAX_IDLE_PER_UPSTREAM) {
             channel.close();

@@ -1,0 +1,177 @@
+package dev.outpost.proxy.http;
+
+import dev.outpost.proxy.routing.Upstream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/2 connections with prior knowledge (h2c) to the instances of apps with {@code h2_backend},
+ * per upstream and per event loop like {@link UpstreamPool}'s, so a request never hops threads. Every
+ * request is a stream ({@link Http2StreamChannelBootstrap}) on the first connection with room: room
+ * is the instance's {@code SETTINGS_MAX_CONCURRENT_STREAMS}, capped at {@link #MAX_STREAMS_PER_CONNECTION};
+ * when every connection is full, or has received GOAWAY, another is opened. A connection without
+ * streams closes after the idle timeout.
+ *
+ * <p>A stream's pipeline ({@link H2UpstreamAdapter}) reads and writes the same HTTP/1.1 objects as
+ * a pooled HTTP/1.1 connection, so {@link HttpProxyHandler} drives both the same way.
+ *
+ * <p>Flow control: a stream's window (64 KiB, the protocol's default) is reopened only as the
+ * proxy reads the stream, which it does only while the user can take more; the connection's
+ * window is sized for every stream to fill its own at once, so one stalled user never stalls the
+ * other streams of its connection.
+ */
+final class H2UpstreamPool {
+    /** Streams one connection carries at most, whatever the instance allows (nginx's and HAProxy's default is 100 too). */
+    static final int MAX_STREAMS_PER_CONNECTION = 100;
+
+    /** The connection window: every stream's full window at once. */
+    private static final int CONNECTION_WINDOW = MAX_STREAMS_PER_CONNECTION * Http2CodecUtil.DEFAULT_WINDOW_SIZE;
+
+    private final UpstreamPool pool;
+    private final Duration idleTimeout;
+    private final FastThreadLocal<Map<Upstream, List<H2UpstreamConnection>>> connections = new FastThreadLocal<>() {
+        @Override
+        protected Map<Upstream, List<H2UpstreamConnection>> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    H2UpstreamPool(UpstreamPool pool, Duration idleTimeout) {
+        this.pool = pool;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /**
+     * A new stream to {@code upstream}, on a connection owned by {@code loop} (the caller's). Fails as
+     * a connect would (refused, timed out) when the connection cannot be made, so the caller ejects
+     * the instance and tries another.
+     */
+    Future<Channel> openStream(Upstream upstream, EventLoop loop, boolean fresh) {
+        Promise<Channel> promise = loop.newPromise();
+        List<H2UpstreamConnection> list = connections.get().computeIfAbsent(upstream, u -> new ArrayList<>());
+        H2UpstreamConnection connection = fresh ? null : withRoom(list);
+        if (connection == null) {
+            connection = connect(upstream, loop, list);
+        }
+        H2UpstreamConnection chosen = connection;
+        chosen.reserve();
+        chosen.connected().addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                chosen.unreserve();
+                promise.setFailure(f.cause());
+                return;
+            }
+            new Http2StreamChannelBootstrap(f.channel())
+                    .option(ChannelOption.AUTO_READ, false)
+                    .handler(StreamInitializer.INSTANCE)
+                    .open()
+                    .addListener((Future<Http2StreamChannel> opened) -> {
+                        if (!opened.isSuccess()) {
+                            chosen.unreserve();
+                            promise.setFailure(opened.cause());
+                            return;
+                        }
+                        Http2StreamChannel stream = opened.getNow();
+                        stream.closeFuture().addListener(closed -> chosen.unreserve());
+                        if (!promise.trySuccess(stream)) {
+                            stream.close();
+                        }
+                    });
+        });
+        return promise;
+    }
+
+    /** Connections the calling event loop holds to {@code upstream}, open or opening. */
+    int connectionCount(Upstream upstream) {
+        List<H2UpstreamConnection> list = connections.get().get(upstream);
+        return list == null ? 0 : list.size();
+    }
+
+    private static H2UpstreamConnection withRoom(List<H2UpstreamConnection> list) {
+        for (H2UpstreamConnection connection : list) {
+            if (connection.hasRoom(MAX_STREAMS_PER_CONNECTION)) {
+                return connection;
+            }
+        }
+        return null;
+    }
+
+    private H2UpstreamConnection connect(Upstream upstream, EventLoop loop, List<H2UpstreamConnection> list) {
+        ChannelFuture future = pool.connect(upstream, loop, ch -> {
+            Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
+                    .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                    .validateHeaders(true)
+                    .build();
+            ch.pipeline()
+                    .addLast("h2", codec)
+                    .addLast("h2-streams", new Http2MultiplexHandler(RefuseStreams.INSTANCE))
+                    .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .addLast("h2-idle", new Http2IdleClose(codec));
+            // Flow control is per stream: the connection itself always reads.
+            ch.config().setAutoRead(true);
+        });
+        H2UpstreamConnection connection = new H2UpstreamConnection(future);
+        list.add(connection);
+        Channel channel = future.channel();
+        future.addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
+            }
+        });
+        channel.closeFuture().addListener(f -> {
+            list.remove(connection);
+            if (list.isEmpty()) {
+                connections.get().remove(upstream, list);
+            }
+        });
+        return connection;
+    }
+
+    /** The pipeline of one request's stream. */
+    @ChannelHandler.Sharable
+    private static final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
+        static final StreamInitializer INSTANCE = new StreamInitializer();
+
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+            ch.pipeline()
+                    .addLast("http", new Http2StreamFrameToHttpObjectCodec(false, true))
+                    .addLast("h2-upstream", new H2UpstreamAdapter())
+                    .addLast("upstream", new UpstreamHandler());
+        }
+    }
+
+    /** Push is disabled, so an instance never opens a stream; one that does anyway has it closed (RST_STREAM). */
+    @ChannelHandler.Sharable
+    private static final class RefuseStreams extends ChannelInitializer<Http2StreamChannel> {
+        static final RefuseStreams INSTANCE = new RefuseStreams();
+
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+            ch.close();
+        }
+    }
+}
