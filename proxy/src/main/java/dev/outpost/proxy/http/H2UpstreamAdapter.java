@@ -31,14 +31,14 @@ import java.util.Locale;
  * <p>Responses: the {@code x-http2-*} headers the conversion adds are removed; a response that ended
  * with its HEADERS frame (Netty gives a {@code FullHttpResponse}) becomes a head and a
  * {@code LastHttpContent}, as the HTTP/1.1 decoder emits them. For a gRPC "trailers-only" response
- * (the status in that one HEADERS frame), the {@code grpc-status} fields move into the trailers, so
+ * (the status in that one HEADERS frame), every field but {@code content-type} moves into the trailers, so
  * a client on HTTP/2 sees headers then trailers and one on HTTP/1.1 gets them as chunked trailers.
  *
  * <p>It also remembers why the instance ended the stream (RST_STREAM, GOAWAY), for the {@code 502}.
  */
 final class H2UpstreamAdapter extends ChannelDuplexHandler {
-    /** The fields gRPC sends in trailers (or in a trailers-only HEADERS frame). */
-    private static final List<String> GRPC_STATUS = List.of("grpc-status", "grpc-message", "grpc-status-details-bin");
+    /** The field that makes a gRPC response's only HEADERS frame its trailers. */
+    private static final String GRPC_STATUS = "grpc-status";
     private static final List<CharSequence> CONNECTION_SPECIFIC = List.of(
             HttpHeaderNames.CONNECTION, "keep-alive", "proxy-connection", HttpHeaderNames.UPGRADE,
             HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TE);
@@ -78,11 +78,16 @@ final class H2UpstreamAdapter extends ChannelDuplexHandler {
             head.setDecoderResult(full.decoderResult());
             // The content buffer moves into the last content, which the proxy handler writes on or releases.
             LastHttpContent last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
-            if (isGrpc(head) && head.headers().contains(GRPC_STATUS.getFirst())) {
-                for (String name : GRPC_STATUS) {
-                    String value = head.headers().get(name);
-                    if (value != null) {
-                        last.trailingHeaders().set(name, value);
+            if (isGrpc(head) && head.headers().contains(GRPC_STATUS)) {
+                // Trailers-only: every field but the content type is a trailer (gRPC over HTTP/2, "Trailers-Only").
+                for (var field : head.headers()) {
+                    if (!HttpHeaderNames.CONTENT_TYPE.contentEqualsIgnoreCase(field.getKey())) {
+                        last.trailingHeaders().add(field.getKey(), field.getValue());
+                    }
+                }
+                last.trailingHeaders().remove(HttpHeaderNames.CONTENT_LENGTH);
+                for (String name : List.copyOf(head.headers().names())) {
+                    if (!HttpHeaderNames.CONTENT_TYPE.contentEqualsIgnoreCase(name)) {
                         head.headers().remove(name);
                     }
                 }

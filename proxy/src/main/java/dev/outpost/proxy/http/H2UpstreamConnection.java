@@ -1,25 +1,25 @@
 package dev.outpost.proxy.http;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.util.concurrent.Future;
 
 /**
  * One HTTP/2 connection of the {@link H2UpstreamPool}, open or opening, and how many streams it
  * carries. Used only by the event loop that opened it.
  */
 final class H2UpstreamConnection {
-    private final ChannelFuture connected;
+    private final Future<Channel> ready;
     private int streams;
 
-    H2UpstreamConnection(ChannelFuture connected) {
-        this.connected = connected;
+    H2UpstreamConnection(Future<Channel> ready) {
+        this.ready = ready;
     }
 
-    /** Completes when the TCP connection is up (the client preface is written as it becomes active). */
-    ChannelFuture connected() {
-        return connected;
+    /** Completes with the connection once the instance's SETTINGS arrived ({@link H2UpstreamReady}); fails as a connect fails. */
+    Future<Channel> ready() {
+        return ready;
     }
 
     /**
@@ -31,13 +31,15 @@ final class H2UpstreamConnection {
         if (streams >= cap) {
             return false;
         }
-        if (!connected.isDone()) {
-            // Its SETTINGS are not known yet: every server allows at least a few streams (RFC 9113 suggests 100).
+        if (!ready.isDone()) {
+            // Its SETTINGS are not known yet: streams beyond its limit will wait in the codec for a slot.
             return true;
         }
-        Channel channel = connected.channel();
-        Http2FrameCodec codec = channel.pipeline().get(Http2FrameCodec.class);
-        if (!connected.isSuccess() || !channel.isActive() || codec == null) {
+        if (!ready.isSuccess() || !ready.getNow().isActive()) {
+            return false;
+        }
+        Http2FrameCodec codec = ready.getNow().pipeline().get(Http2FrameCodec.class);
+        if (codec == null) {
             return false;
         }
         Http2Connection connection = codec.connection();

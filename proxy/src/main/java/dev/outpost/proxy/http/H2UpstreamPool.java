@@ -78,13 +78,13 @@ final class H2UpstreamPool {
         }
         H2UpstreamConnection chosen = connection;
         chosen.reserve();
-        chosen.connected().addListener((ChannelFuture f) -> {
+        chosen.ready().addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 chosen.unreserve();
                 promise.setFailure(f.cause());
                 return;
             }
-            new Http2StreamChannelBootstrap(f.channel())
+            new Http2StreamChannelBootstrap(f.getNow())
                     .option(ChannelOption.AUTO_READ, false)
                     .handler(StreamInitializer.INSTANCE)
                     .open()
@@ -120,25 +120,33 @@ final class H2UpstreamPool {
     }
 
     private H2UpstreamConnection connect(Upstream upstream, EventLoop loop, List<H2UpstreamConnection> list) {
+        Promise<Channel> ready = loop.newPromise();
         ChannelFuture future = pool.connect(upstream, loop, ch -> {
             Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
                     .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
                     .validateHeaders(true)
+                    // Streams opened before the instance's SETTINGS said how many it takes wait in the codec
+                    // for a free slot rather than being refused.
+                    .encoderEnforceMaxConcurrentStreams(true)
                     .build();
             ch.pipeline()
                     .addLast("h2", codec)
                     .addLast("h2-streams", new Http2MultiplexHandler(RefuseStreams.INSTANCE))
                     .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                    .addLast("h2-idle", new Http2IdleClose(codec));
+                    .addLast("h2-idle", new Http2IdleClose(codec))
+                    .addLast("h2-ready", new H2UpstreamReady(ready));
             // Flow control is per stream: the connection itself always reads.
             ch.config().setAutoRead(true);
         });
-        H2UpstreamConnection connection = new H2UpstreamConnection(future);
+        H2UpstreamConnection connection = new H2UpstreamConnection(ready);
         list.add(connection);
         Channel channel = future.channel();
         future.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
+            } else {
+                // Refused or timed out: the caller ejects the instance and tries another, as for HTTP/1.1.
+                ready.tryFailure(f.cause());
             }
         });
         channel.closeFuture().addListener(f -> {
