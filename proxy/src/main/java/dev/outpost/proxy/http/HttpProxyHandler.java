@@ -746,6 +746,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         finish(101);
         releaseExchangeBuffers();
         phase = Phase.CLOSED;
+        ExtendedConnect connect = ExtendedConnect.requestedOn(ctx.channel());
+        if (connect != null) {
+            // An HTTP/2 user (RFC 8441): the stream itself becomes the tunnel.
+            connect.tunnel(ctx, upstreamSide, response);
+            return;
+        }
         // Encoded as it is written: the encoders can go right after.
         ctx.writeAndFlush(response);
         ChannelPipeline client = ctx.pipeline();
