@@ -10,6 +10,7 @@ import dev.outpost.core.testing.TestRequire;
 import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.GrpcTestServer;
 import dev.outpost.proxy.testing.H2EchoServer;
+import dev.outpost.proxy.testing.H2TestClient;
 import dev.outpost.proxy.testing.ProxyFixture;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptor;
@@ -20,6 +21,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
@@ -27,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -211,6 +216,31 @@ class EdgeProxyH2BackendTest {
         // The connection survives a reset stream: the next request uses it.
         assertThat(fx.get(proxy, ECHO_HOST, "/after").statusCode()).isEqualTo(200);
         assertThat(echo.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamResetAfterTheResponseStartedResetsTheUsersStream() throws Exception {
+        H2EchoServer echo = fx.closing(new H2EchoServer("e1"));
+        EdgeProxy proxy = fx.proxy("iad", table(1, h2("echo", echo.target())));
+        H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
+        BlockingQueue<H2TestClient.Received> received = H2TestClient.queue();
+        Http2StreamChannel stream = client.open(received);
+
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").scheme("http").path("/half")
+                .authority(ECHO_HOST), true)).sync();
+
+        H2TestClient.Received first = received.poll(10, TimeUnit.SECONDS);
+        assertThat(first).isInstanceOfSatisfying(H2TestClient.Received.Headers.class,
+                h -> assertThat(h.headers().status()).hasToString("200"));
+        H2TestClient.Received last = first;
+        while (!(last instanceof H2TestClient.Received.Reset)) {
+            last = received.poll(10, TimeUnit.SECONDS);
+            assertThat(last).as("the stream ends with RST_STREAM, never END_STREAM").isNotNull()
+                    .isNotInstanceOfAny(H2TestClient.Received.Headers.class);
+            if (last instanceof H2TestClient.Received.Data data) {
+                assertThat(data.endStream()).isFalse();
+            }
+        }
     }
 
     @Test

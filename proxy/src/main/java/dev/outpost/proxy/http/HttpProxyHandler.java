@@ -912,7 +912,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             // Bytes reached the instance, but an idempotent request without a body may be sent again elsewhere.
             LOG.warn("request {}: {} closed the connection before answering; trying another instance",
                     request.requestId(), upstream.describe());
-            failures.add(upstream.describe() + " closed the connection before the response ended");
+            failures.add(upstream.describe() + " " + H2UpstreamAdapter.closedWhy(channel, "closed the connection before the response ended"));
             releaseLoad(true);
             phase = Phase.CONNECTING;
             route();

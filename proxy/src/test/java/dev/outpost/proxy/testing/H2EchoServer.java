@@ -13,6 +13,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -38,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * does. Each request is answered with its view of it, one {@code key=value} per line: {@code proto=h2}, {@code uri},
  * {@code h:<name>} per header (pseudo-headers included), {@code t:<name>} per trailer, {@code body=<text>};
  * the response carries the trailer {@code x-echo-trailer: done}. {@code /reset} is answered with
- * RST_STREAM(REFUSED_STREAM) instead.
+ * RST_STREAM(REFUSED_STREAM) instead; {@code /half} with a head, {@code partial}, then RST_STREAM(INTERNAL_ERROR).
  */
 public final class H2EchoServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -107,6 +109,12 @@ public final class H2EchoServer implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             if (request.uri().startsWith("/reset")) {
                 ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+                return;
+            }
+            if (request.uri().startsWith("/half")) {
+                ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("partial", StandardCharsets.UTF_8)));
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
                 return;
             }
             // What Netty's own conversion adds on this side, so the echo shows only what came over the wire.
