@@ -11,6 +11,7 @@ import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.GrpcTestServer;
 import dev.outpost.proxy.testing.H2EchoServer;
 import dev.outpost.proxy.testing.H2TestClient;
+import dev.outpost.proxy.testing.PatternedBody;
 import dev.outpost.proxy.testing.ProxyFixture;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptor;
@@ -27,6 +28,8 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,6 +205,27 @@ class EdgeProxyH2BackendTest {
                 .doesNotContain("h:transfer-encoding").doesNotContain("h:connection");
         // The instance's trailer, after the last chunk.
         assertThat(response.substring(response.indexOf("\r\n0\r\n"))).containsIgnoringCase("x-echo-trailer: done");
+    }
+
+    @Test
+    void largeBodiesStreamBothWaysThroughFlowControlWindows() throws Exception {
+        H2EchoServer echo = fx.closing(new H2EchoServer("e1"));
+        EdgeProxy proxy = fx.proxy("iad", table(1, h2("echo", echo.target())));
+        int up = 900_000;
+
+        var upload = fx.client().send(fx.request(proxy, ECHO_HOST, "/upload")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new PatternedBody(up, 3))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        var download = fx.client().send(fx.request(proxy, ECHO_HOST, "/big/3000000").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+
+        assertThat(upload.statusCode()).isEqualTo(200);
+        assertThat(ProxyFixture.echo(upload)).containsEntry("length", Integer.toString(up))
+                .containsEntry("sha256", PatternedBody.sha256(up, 3));
+        assertThat(download.statusCode()).isEqualTo(200);
+        try (var body = download.body()) {
+            assertThat(PatternedBody.sha256(body)).isEqualTo(PatternedBody.sha256(3_000_000, 7));
+        }
     }
 
     @Test

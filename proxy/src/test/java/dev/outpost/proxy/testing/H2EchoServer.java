@@ -2,6 +2,8 @@ package dev.outpost.proxy.testing;
 
 import dev.outpost.core.api.RoutingTable;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,6 +31,9 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -38,9 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An instance that speaks only HTTP/2 with prior knowledge (h2c), as an app with {@code h2_backend}
  * does. Each request is answered with its view of it, one {@code key=value} per line: {@code proto=h2}, {@code uri},
- * {@code h:<name>} per header (pseudo-headers included), {@code t:<name>} per trailer, {@code body=<text>};
+ * {@code h:<name>} per header (pseudo-headers included), {@code t:<name>} per trailer, {@code length}, {@code sha256}, {@code body=<text>} (up to 1 KiB);
  * the response carries the trailer {@code x-echo-trailer: done}. {@code /reset} is answered with
- * RST_STREAM(REFUSED_STREAM) instead; {@code /half} with a head, {@code partial}, then RST_STREAM(INTERNAL_ERROR).
+ * RST_STREAM(REFUSED_STREAM) instead; {@code /big/N} with N patterned bytes ({@link PatternedBody}, seed 7); {@code /half} with a head, {@code partial}, then RST_STREAM(INTERNAL_ERROR).
  */
 public final class H2EchoServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -104,11 +109,33 @@ public final class H2EchoServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
+    private static String sha256(ByteBuf content) {
+        try {
+            return PatternedBody.sha256(new ByteArrayInputStream(ByteBufUtil.getBytes(content)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("hashing a request body in memory failed", e);
+        }
+    }
+
+    private static byte[] patterned(int length) {
+        byte[] bytes = new byte[length];
+        new PatternedBody(length, 7).read(bytes, 0, length);
+        return bytes;
+    }
+
     private final class Echo extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             if (request.uri().startsWith("/reset")) {
                 ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+                return;
+            }
+            if (request.uri().startsWith("/big/")) {
+                int bytes = Integer.parseInt(request.uri().substring("/big/".length()));
+                FullHttpResponse big = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.wrappedBuffer(patterned(bytes)));
+                big.trailingHeaders().set("x-echo-trailer", "done");
+                ctx.writeAndFlush(big);
                 return;
             }
             if (request.uri().startsWith("/half")) {
@@ -124,7 +151,11 @@ public final class H2EchoServer implements AutoCloseable {
             StringBuilder text = new StringBuilder("instance=").append(name).append("\nproto=h2\nuri=").append(request.uri()).append('\n');
             request.headers().forEach(h -> text.append("h:").append(h.getKey().toLowerCase()).append('=').append(h.getValue()).append('\n'));
             request.trailingHeaders().forEach(h -> text.append("t:").append(h.getKey().toLowerCase()).append('=').append(h.getValue()).append('\n'));
-            text.append("body=").append(request.content().toString(StandardCharsets.UTF_8)).append('\n');
+            text.append("length=").append(request.content().readableBytes()).append('\n');
+            text.append("sha256=").append(sha256(request.content())).append('\n');
+            if (request.content().readableBytes() <= 1024) {
+                text.append("body=").append(request.content().toString(StandardCharsets.UTF_8)).append('\n');
+            }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
