@@ -11,6 +11,7 @@ import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.GrpcTestServer;
 import dev.outpost.proxy.testing.H2EchoServer;
 import dev.outpost.proxy.testing.H2TestClient;
+import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.PatternedBody;
 import dev.outpost.proxy.testing.ProxyFixture;
 import io.grpc.CallOptions;
@@ -265,6 +266,17 @@ class EdgeProxyH2BackendTest {
                 assertThat(data.endStream()).isFalse();
             }
         }
+    }
+
+    @Test
+    void anInstanceThatDoesNotSpeakH2cIsA502SayingWhatItMust() throws Exception {
+        InstanceServer http1 = fx.instance("old", "iad");
+        EdgeProxy proxy = fx.proxy("iad", table(1, h2("echo", http1.target())));
+
+        var response = fx.get(proxy, ECHO_HOST, "/");
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.body()).contains("instance old").contains("HTTP/2 SETTINGS").contains("h2c");
     }
 
     @Test

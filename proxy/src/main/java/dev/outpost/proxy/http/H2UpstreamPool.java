@@ -1,5 +1,6 @@
 package dev.outpost.proxy.http;
 
+import dev.outpost.core.Durations;
 import dev.outpost.proxy.routing.Upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -20,6 +21,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,8 +52,12 @@ final class H2UpstreamPool {
     /** The connection window: every stream's full window at once. */
     private static final int CONNECTION_WINDOW = MAX_STREAMS_PER_CONNECTION * Http2CodecUtil.DEFAULT_WINDOW_SIZE;
 
+    /** What an instance of an app with {@code h2_backend} must do, for the messages of those that do not. */
+    static final String SPEAK_H2C = "an app with h2_backend must serve HTTP/2 with prior knowledge (h2c) on its internal_port";
+
     private final UpstreamPool pool;
     private final Duration idleTimeout;
+    private final Duration connectTimeout;
     private final FastThreadLocal<Map<Upstream, List<H2UpstreamConnection>>> connections = new FastThreadLocal<>() {
         @Override
         protected Map<Upstream, List<H2UpstreamConnection>> initialValue() {
@@ -59,9 +65,11 @@ final class H2UpstreamPool {
         }
     };
 
-    H2UpstreamPool(UpstreamPool pool, Duration idleTimeout) {
+    /** @param connectTimeout how long a new connection may take to be up and to receive the instance's SETTINGS */
+    H2UpstreamPool(UpstreamPool pool, Duration idleTimeout, Duration connectTimeout) {
         this.pool = pool;
         this.idleTimeout = idleTimeout;
+        this.connectTimeout = connectTimeout;
     }
 
     /**
@@ -104,12 +112,6 @@ final class H2UpstreamPool {
         return promise;
     }
 
-    /** Connections the calling event loop holds to {@code upstream}, open or opening. */
-    int connectionCount(Upstream upstream) {
-        List<H2UpstreamConnection> list = connections.get().get(upstream);
-        return list == null ? 0 : list.size();
-    }
-
     private static H2UpstreamConnection withRoom(List<H2UpstreamConnection> list) {
         for (H2UpstreamConnection connection : list) {
             if (connection.hasRoom(MAX_STREAMS_PER_CONNECTION)) {
@@ -141,6 +143,13 @@ final class H2UpstreamPool {
         H2UpstreamConnection connection = new H2UpstreamConnection(ready);
         list.add(connection);
         Channel channel = future.channel();
+        ScheduledFuture<?> deadline = loop.schedule(() -> {
+            if (ready.tryFailure(new H2UpstreamException("no HTTP/2 SETTINGS came within " + Durations.format(connectTimeout)
+                    + "; " + SPEAK_H2C))) {
+                channel.close();
+            }
+        }, connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        ready.addListener(f -> deadline.cancel(false));
         future.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));

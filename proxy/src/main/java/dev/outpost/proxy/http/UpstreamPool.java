@@ -53,7 +53,7 @@ public final class UpstreamPool {
         this.channels = channels;
         this.idleTimeout = idleTimeout;
         this.connectTimeout = connectTimeout;
-        this.h2 = new H2UpstreamPool(this, idleTimeout);
+        this.h2 = new H2UpstreamPool(this, idleTimeout, connectTimeout);
     }
 
     /** A pooled, open connection to {@code upstream} owned by the calling event loop, or null. */
