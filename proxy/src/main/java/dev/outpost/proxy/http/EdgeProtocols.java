@@ -17,7 +17,8 @@ import io.netty.handler.flow.FlowControlHandler;
  * and the proxy chain on the connection), or HTTP/2 (frame codec and multiplexer on the connection,
  * and on every stream a child channel running the same proxy chain behind
  * {@link Http2StreamFrameToHttpObjectCodec}) — so routing, headers, limits and streaming are one code
- * path whatever the client speaks. Instances are always spoken to in HTTP/1.1.
+ * path whatever the client speaks. Instances are spoken to in HTTP/1.1, or in HTTP/2 for apps with
+ * {@code h2_backend} ({@link H2UpstreamPool}).
  *
  * @param scheme {@code http} or {@code https}: what {@code X-Forwarded-Proto} says
  */
@@ -49,7 +50,9 @@ record EdgeProtocols(EdgeContext edge, String scheme) {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                        .maxHeaderListSize(limits.maxHeaderSize()))
+                        .maxHeaderListSize(limits.maxHeaderSize())
+                        // RFC 8441: WebSocket over an HTTP/2 stream (ExtendedConnect).
+                        .connectProtocolEnabled(true))
                 .validateHeaders(true)
                 .build();
         // The multiplexer finds the codec when it is added: the codec goes in first.
@@ -66,6 +69,7 @@ record EdgeProtocols(EdgeContext edge, String scheme) {
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setOption(ChannelOption.AUTO_READ, false);
             ch.pipeline()
+                    .addLast("h2-connect", new ExtendedConnect())
                     .addLast("http", new Http2StreamFrameToHttpObjectCodec(true))
                     .addLast("h2-ext", Http2RequestAdapter.INSTANCE)
                     .addLast("flow", new FlowControlHandler())

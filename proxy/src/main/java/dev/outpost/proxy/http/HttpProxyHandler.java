@@ -36,6 +36,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -558,6 +559,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private void connect(Upstream chosen) {
         tried.add(chosen);
         edge.metrics().routed(app.app(), chosen.region().equals(edge.region()));
+        if (app.h2Backend()) {
+            openStream(chosen, false);
+            return;
+        }
         Channel pooled = edge.pool().poll(chosen);
         if (pooled != null) {
             attach(pooled, true);
@@ -567,6 +572,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void connectFresh(Upstream chosen) {
+        if (app.h2Backend()) {
+            openStream(chosen, true);
+            return;
+        }
         edge.pool().connect(chosen, ctx.channel().eventLoop()).addListener((ChannelFuture f) -> {
             if (phase != Phase.CONNECTING || upstream != chosen) {
                 // The user left (or the exchange moved on) while connecting; the fresh connection is still good.
@@ -577,6 +586,23 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             }
             if (f.isSuccess()) {
                 attach(f.channel(), false);
+            } else {
+                connectFailed(chosen, f.cause());
+            }
+        });
+    }
+
+    /** {@code h2_backend}: the exchange is a stream on this loop's HTTP/2 connection to the instance, driven as a connection. */
+    private void openStream(Upstream chosen, boolean fresh) {
+        edge.pool().openStream(chosen, ctx.channel().eventLoop(), fresh).addListener((Future<Channel> f) -> {
+            if (phase != Phase.CONNECTING || upstream != chosen) {
+                if (f.isSuccess()) {
+                    f.getNow().close();
+                }
+                return;
+            }
+            if (f.isSuccess()) {
+                attach(f.getNow(), !fresh);
             } else {
                 connectFailed(chosen, f.cause());
             }
@@ -720,6 +746,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         finish(101);
         releaseExchangeBuffers();
         phase = Phase.CLOSED;
+        ExtendedConnect connect = ExtendedConnect.requestedOn(ctx.channel());
+        if (connect != null) {
+            // An HTTP/2 user (RFC 8441): the stream itself becomes the tunnel.
+            connect.tunnel(ctx, upstreamSide, response);
+            return;
+        }
         // Encoded as it is written: the encoders can go right after.
         ctx.writeAndFlush(response);
         ChannelPipeline client = ctx.pipeline();
@@ -880,13 +912,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             // Bytes reached the instance, but an idempotent request without a body may be sent again elsewhere.
             LOG.warn("request {}: {} closed the connection before answering; trying another instance",
                     request.requestId(), upstream.describe());
-            failures.add(upstream.describe() + " closed the connection before the response ended");
+            failures.add(upstream.describe() + " " + H2UpstreamAdapter.closedWhy(channel, "closed the connection before the response ended"));
             releaseLoad(true);
             phase = Phase.CONNECTING;
             route();
             return;
         }
-        failUpstream("closed the connection before the response ended");
+        failUpstream(H2UpstreamAdapter.closedWhy(channel, "closed the connection before the response ended"));
     }
 
     private void failUpstream(String what) {

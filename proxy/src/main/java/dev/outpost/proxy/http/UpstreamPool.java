@@ -10,14 +10,17 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Keep-alive connections to instances, per upstream and per event loop: a connection is only ever
@@ -34,6 +37,7 @@ public final class UpstreamPool {
     private final ChannelGroup channels;
     private final Duration idleTimeout;
     private final Duration connectTimeout;
+    private final H2UpstreamPool h2;
     private final FastThreadLocal<Map<Upstream, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<Upstream, ArrayDeque<Channel>> initialValue() {
@@ -49,6 +53,7 @@ public final class UpstreamPool {
         this.channels = channels;
         this.idleTimeout = idleTimeout;
         this.connectTimeout = connectTimeout;
+        this.h2 = new H2UpstreamPool(this, idleTimeout, connectTimeout);
     }
 
     /** A pooled, open connection to {@code upstream} owned by the calling event loop, or null. */
@@ -66,23 +71,29 @@ public final class UpstreamPool {
 
     /** Opens a new connection to {@code upstream} on {@code loop}, which must be the caller's loop. */
     public ChannelFuture connect(Upstream upstream, EventLoop loop) {
-        return connect(upstream, loop, new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                ch.pipeline()
-                        .addLast("http", new HttpClientCodec())
-                        .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                        .addLast("upstream", new UpstreamHandler());
-            }
-        });
+        return connect(upstream, loop, ch -> ch.pipeline()
+                .addLast("http", new HttpClientCodec())
+                .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("upstream", new UpstreamHandler()));
+    }
+
+    /**
+     * A stream to {@code upstream} on an HTTP/2 (h2c) connection owned by {@code loop}, the caller's
+     * loop, for apps with {@code h2_backend}: it reads and writes HTTP/1.1 objects like a connection of
+     * {@link #connect}, and is {@link #release released} the same way. {@code fresh} asks for a new
+     * connection (the pooled one just failed a stream).
+     */
+    public Future<Channel> openStream(Upstream upstream, EventLoop loop, boolean fresh) {
+        return h2.openStream(upstream, loop, fresh);
     }
 
     /**
      * Opens a connection to {@code upstream} on {@code loop} (the caller's loop) with the pipeline
-     * {@code initializer} builds, AUTO_READ off. Every connection to an instance, HTTP or raw TCP, is opened
-     * here; only HTTP connections come back to the pool through {@link #release}.
+     * {@code init} builds, AUTO_READ off: the one place where upstream connections are made, whatever
+     * protocol they speak (HTTP/1.1, h2c, raw TCP). Only HTTP/1.1 connections come back through
+     * {@link #release}.
      */
-    public ChannelFuture connect(Upstream upstream, EventLoop loop, ChannelInitializer<? extends Channel> initializer) {
+    public ChannelFuture connect(Upstream upstream, EventLoop loop, Consumer<Channel> init) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
@@ -90,7 +101,12 @@ public final class UpstreamPool {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-                .handler(initializer);
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        init.accept(ch);
+                    }
+                });
         ChannelFuture future = bootstrap.connect(upstream.address());
         Channel channel = future.channel();
         channels.add(channel);
@@ -104,6 +120,11 @@ public final class UpstreamPool {
      */
     public void release(Upstream upstream, Channel channel) {
         UpstreamHandler.of(channel).listener(null);
+        if (channel instanceof Http2StreamChannel) {
+            // A stream carries one exchange; its connection stays with the h2 pool.
+            channel.close();
+            return;
+        }
         ArrayDeque<Channel> deque = idle.get().computeIfAbsent(upstream, u -> new ArrayDeque<>());
         if (!channel.isActive() || deque.size() >= MAX_IDLE_PER_UPSTREAM) {
             channel.close();

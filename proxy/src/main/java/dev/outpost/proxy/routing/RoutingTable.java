@@ -28,12 +28,19 @@ public final class RoutingTable {
      * @param softLimit load above which an instance is chosen only when none is below it
      * @param hardLimit load at which an instance takes nothing more; both {@code <= 0} in the wire
      *                  table mean no limit and are stored as {@link Integer#MAX_VALUE}
+     * @param h2Backend the instances speak HTTP/2 with prior knowledge (h2c): requests go to them as streams
      */
-    public record AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions) {
+    public record AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions,
+                            boolean h2Backend) {
         public AppRoutes {
             regions = List.copyOf(regions);
             hardLimit = hardLimit <= 0 ? Integer.MAX_VALUE : hardLimit;
             softLimit = softLimit <= 0 || softLimit > hardLimit ? hardLimit : softLimit;
+        }
+
+        /** An app whose instances speak HTTP/1.1. */
+        public AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions) {
+            this(app, softLimit, hardLimit, concurrency, regions, false);
         }
 
         /** The instance with this id, if it is listed. */
@@ -127,7 +134,7 @@ public final class RoutingTable {
                     .thenComparingLong(r -> r.rttMillis() < 0 ? Long.MAX_VALUE : r.rttMillis())
                     .thenComparing(RegionTargets::region));
             apps.put(route.app(), new AppRoutes(route.app(), route.softLimit(), route.hardLimit(),
-                    Concurrency.parse(route.concurrencyType()), regions));
+                    Concurrency.parse(route.concurrencyType()), regions, route.h2Backend()));
         }
         return new RoutingTable(wire.index(), localRegion, Map.copyOf(apps), Map.copyOf(upstreams));
     }

@@ -12,7 +12,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -104,12 +103,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     private void connect(ChannelHandlerContext ctx, Upstream upstream) {
         tried.add(upstream);
         Channel client = ctx.channel();
-        ChannelFuture connecting = pool.connect(upstream, client.eventLoop(), new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                if (service.proxyProto()) {
-                    ch.pipeline().addLast("proxy-protocol", new ProxyProtocolEncoder());
-                }
+        ChannelFuture connecting = pool.connect(upstream, client.eventLoop(), ch -> {
+            if (service.proxyProto()) {
+                ch.pipeline().addLast("proxy-protocol", new ProxyProtocolEncoder());
             }
         });
         connecting.addListener((ChannelFuture f) -> {

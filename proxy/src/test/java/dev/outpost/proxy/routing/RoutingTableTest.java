@@ -1,6 +1,7 @@
 package dev.outpost.proxy.routing;
 
 import static dev.outpost.proxy.testing.Routes.app;
+import static dev.outpost.proxy.testing.Routes.h2;
 import static dev.outpost.proxy.testing.Routes.table;
 import static dev.outpost.proxy.testing.Routes.target;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +34,15 @@ class RoutingTableTest {
 
         assertThat(routes.app("hello").orElseThrow().regions()).extracting(RoutingTable.RegionTargets::region)
                 .containsExactly("syd", "ams", "lax");
+    }
+
+    @Test
+    void carriesWhetherAnAppsInstancesSpeakHttp2() {
+        RoutingTable routes = RoutingTable.from(table(1, h2("grpc", target("g1", "iad", 1001)), app("web", target("w1", "iad", 1002))),
+                "iad", RoutingTable.empty("iad"));
+
+        assertThat(routes.app("grpc").orElseThrow().h2Backend()).isTrue();
+        assertThat(routes.app("web").orElseThrow().h2Backend()).isFalse();
     }
 
     @Test

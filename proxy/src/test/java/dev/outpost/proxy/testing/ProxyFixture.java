@@ -78,7 +78,12 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** The instance's echo: {@code instance} and {@code h:<header>} keys. */
     public static Map<String, String> echo(HttpResponse<String> response) {
-        return response.body().lines().filter(l -> l.contains("="))
+        return echoLines(response.body());
+    }
+
+    /** {@code key=value} lines of an echo body. */
+    public static Map<String, String> echoLines(String body) {
+        return body.lines().filter(l -> l.contains("="))
                 .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')), l -> l.substring(l.indexOf('=') + 1), (a, b) -> b));
     }
 

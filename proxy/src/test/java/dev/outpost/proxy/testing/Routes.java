@@ -18,6 +18,11 @@ public final class Routes {
         return new RoutingTable.AppRoute(name, 20, 25, "requests", List.of(targets));
     }
 
+    /** An app whose instances speak HTTP/2 with prior knowledge ({@code h2_backend = true}). */
+    public static RoutingTable.AppRoute h2(String name, RoutingTable.Target... targets) {
+        return new RoutingTable.AppRoute(name, 20, 25, "requests", List.of(targets), 0, List.of(), true, null, false, List.of());
+    }
+
     /** An app with its own limits; {@code type} is "requests" or "connections". */
     public static RoutingTable.AppRoute limited(String name, int soft, int hard, String type, RoutingTable.Target... targets) {
         return new RoutingTable.AppRoute(name, soft, hard, type, List.of(targets));
