@@ -598,12 +598,20 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         reused = pooled;
         UpstreamHandler.of(channel).listener(this);
         phase = Phase.STREAMING;
-        channel.writeAndFlush(request.request()).addListener((ChannelFuture f) -> {
+        // A first send of a request without a body: its empty end was decoded with the head and waits
+        // in the flow handler, so the head is written unflushed and the end's write flushes both (one
+        // syscall per request, not two); the flush after it is a no-op then, and covers an end not yet here.
+        boolean headWithEnd = !hasBody && heldContent == null && !requestReceived;
+        ChannelFuture headWritten = headWithEnd ? channel.write(request.request()) : channel.writeAndFlush(request.request());
+        headWritten.addListener((ChannelFuture f) -> {
             if (channel != upstreamChannel) {
                 return;
             }
             if (!f.isSuccess()) {
                 headNotWritten(channel, f.cause());
+                return;
+            }
+            if (headWithEnd) {
                 return;
             }
             if (heldContent != null) {
@@ -625,6 +633,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                 readClientWhenUpstreamWritable();
             }
         });
+        if (headWithEnd && channel == upstreamChannel) {
+            readClientWhenUpstreamWritable();
+            channel.flush();
+        }
         channel.read();
     }
 
