@@ -35,6 +35,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -88,6 +89,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private static final int CLAIM_ATTEMPTS = 3;
     /** The metrics' app tag when no app was routed: keeps the tag's values bounded whatever hosts users send. */
     private static final String NO_APP = "none";
+    /** Header names set or read on every response, as AsciiString: its case-insensitive hash is computed once. */
+    private static final AsciiString REQUEST_ID_NAME = AsciiString.cached(ErrorResponse.REQUEST_ID);
+    private static final AsciiString REPLAY_NAME = AsciiString.cached(ReplayDirective.HEADER);
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
@@ -680,9 +684,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         int code = response.status().code();
-        String replay = response.headers().get(ReplayDirective.HEADER);
+        String replay = response.headers().get(REPLAY_NAME);
         if (replay != null && code >= 200) {
-            response.headers().remove(ReplayDirective.HEADER);
+            response.headers().remove(REPLAY_NAME);
             if (replay(replay)) {
                 return true;
             }
@@ -695,7 +699,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         // Read before the Connection header goes with the other hop-by-hop headers.
         boolean keepAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
-        response.headers().set(ErrorResponse.REQUEST_ID, request.requestId());
+        response.headers().set(REQUEST_ID_NAME, request.requestId());
         if (code >= 100 && code < 200) {
             // 100 Continue and friends: pass on, the final response follows.
             interim = true;
