@@ -24,6 +24,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
@@ -114,7 +115,9 @@ public final class EdgeProxy implements AutoCloseable {
         if (state != State.NEW) {
             throw new ProxyException("edge proxy of region " + config.region() + " cannot start: it is " + state.name().toLowerCase());
         }
-        group = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("outpost-proxy-" + config.region()),
+        // One event loop per core, as HAProxy runs one thread per core: Netty's default of two per core
+        // only adds context switches for a proxy whose loops never block.
+        group = new MultiThreadIoEventLoopGroup(NettyRuntime.availableProcessors(), new DefaultThreadFactory("outpost-proxy-" + config.region()),
                 transport.ioHandlerFactory());
         clients = new DefaultChannelGroup("edge-clients-" + config.region(), GlobalEventExecutor.INSTANCE);
         upstreams = new DefaultChannelGroup("edge-upstreams-" + config.region(), GlobalEventExecutor.INSTANCE);

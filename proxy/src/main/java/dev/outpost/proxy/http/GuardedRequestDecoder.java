@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +51,9 @@ final class GuardedRequestDecoder extends HttpRequestDecoder {
     private int headerLines;
     private boolean afterCr;
     private ScheduledFuture<?> headTimer;
+    private final ByteProcessor headScanner = this::scanByte;
+    /** Set by {@link #scanByte} when it refuses the head, taken by {@link #scanHead}. */
+    private RequestRejectedException refusal;
 
     /**
      * @param onRequest     told the method of every request head passed on, in order (the encoder pairs responses with them)
@@ -140,48 +144,62 @@ final class GuardedRequestDecoder extends HttpRequestDecoder {
     private RequestRejectedException scanHead(ChannelHandlerContext ctx, ByteBuf buffer) {
         int from = buffer.readerIndex() + scannedAhead;
         int to = buffer.writerIndex();
-        if (from < to && headTimer == null) {
+        if (from >= to) {
+            return null;
+        }
+        if (headTimer == null) {
             startHeadTimer(ctx);
         }
-        for (int i = from; i < to; i++) {
-            byte b = buffer.getByte(i);
-            scannedAhead++;
-            if (b == '\n') {
-                if (!afterCr) {
-                    return malformed("a bare LF ends line " + (line + 1) + " of the request head; lines end with CRLF");
+        // forEachByte checks the buffer once, not per byte as getByte does: this runs on every request.
+        int stoppedAt = buffer.forEachByte(from, to - from, headScanner);
+        scannedAhead += stoppedAt < 0 ? to - from : stoppedAt - from + 1;
+        RequestRejectedException refused = refusal;
+        refusal = null;
+        return refused;
+    }
+
+    /** One byte of the head; false stops the scan: the head is complete ({@code expectHead} false) or refused ({@code refusal}). */
+    private boolean scanByte(byte b) {
+        if (b == '\n') {
+            if (!afterCr) {
+                return refuse(malformed("a bare LF ends line " + (line + 1) + " of the request head; lines end with CRLF"));
+            }
+            afterCr = false;
+            if (lineLength == 0) {
+                if (line > 0) {
+                    // The blank line: the head is complete; the body is the decoder's to frame.
+                    expectHead = false;
+                    cancelHeadTimer();
+                    return false;
                 }
-                afterCr = false;
-                if (lineLength == 0) {
-                    if (line > 0) {
-                        // The blank line: the head is complete; the body is the decoder's to frame.
-                        expectHead = false;
-                        cancelHeadTimer();
-                        return null;
-                    }
-                    continue; // Empty lines before the request line are tolerated (RFC 9112 §2.2), as the decoder does.
-                }
-                if (line > 0 && ++headerLines > maxHeaderCount) {
-                    return new RequestRejectedException(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                            "request has more than " + maxHeaderCount + " header lines");
-                }
-                line++;
-                lineLength = 0;
-                continue;
+                return true; // Empty lines before the request line are tolerated (RFC 9112 §2.2), as the decoder does.
             }
-            if (afterCr) {
-                return malformed("a bare CR in line " + (line + 1) + " of the request head; lines end with CRLF");
+            if (line > 0 && ++headerLines > maxHeaderCount) {
+                return refuse(new RequestRejectedException(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        "request has more than " + maxHeaderCount + " header lines"));
             }
-            if (b == '\r') {
-                afterCr = true;
-                continue;
-            }
-            if (lineLength == 0 && line > 0 && (b == ' ' || b == '\t')) {
-                return malformed("header line " + line + " starts with whitespace (obs-fold); "
-                        + "folded header values are not accepted, send each header on one line");
-            }
-            lineLength++;
+            line++;
+            lineLength = 0;
+            return true;
         }
-        return null;
+        if (afterCr) {
+            return refuse(malformed("a bare CR in line " + (line + 1) + " of the request head; lines end with CRLF"));
+        }
+        if (b == '\r') {
+            afterCr = true;
+            return true;
+        }
+        if (lineLength == 0 && line > 0 && (b == ' ' || b == '\t')) {
+            return refuse(malformed("header line " + line + " starts with whitespace (obs-fold); "
+                    + "folded header values are not accepted, send each header on one line"));
+        }
+        lineLength++;
+        return true;
+    }
+
+    private boolean refuse(RequestRejectedException why) {
+        refusal = why;
+        return false;
     }
 
     private static RequestRejectedException malformed(String why) {

@@ -2,6 +2,7 @@ package dev.outpost.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
 public final class HopByHopHeaders {
     private static final List<CharSequence> FIXED = List.of(
             // Keep-Alive and Proxy-Connection as strings: Netty deprecates their constants because no one should send them.
-            HttpHeaderNames.CONNECTION, "Keep-Alive", "Proxy-Connection",
+            HttpHeaderNames.CONNECTION, AsciiString.cached("Keep-Alive"), AsciiString.cached("Proxy-Connection"),
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);
 
     private HopByHopHeaders() {}

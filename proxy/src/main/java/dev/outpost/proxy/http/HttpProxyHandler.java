@@ -35,6 +35,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -89,6 +90,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private static final int CLAIM_ATTEMPTS = 3;
     /** The metrics' app tag when no app was routed: keeps the tag's values bounded whatever hosts users send. */
     private static final String NO_APP = "none";
+    /** Header names set or read on every response, as AsciiString: its case-insensitive hash is computed once. */
+    private static final AsciiString REQUEST_ID_NAME = AsciiString.cached(ErrorResponse.REQUEST_ID);
+    private static final AsciiString REPLAY_NAME = AsciiString.cached(ReplayDirective.HEADER);
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
@@ -624,12 +628,20 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         reused = pooled;
         UpstreamHandler.of(channel).listener(this);
         phase = Phase.STREAMING;
-        channel.writeAndFlush(request.request()).addListener((ChannelFuture f) -> {
+        // A first send of a request without a body: its empty end was decoded with the head and waits
+        // in the flow handler, so the head is written unflushed and the end's write flushes both (one
+        // syscall per request, not two); the flush after it is a no-op then, and covers an end not yet here.
+        boolean headWithEnd = !hasBody && heldContent == null && !requestReceived;
+        ChannelFuture headWritten = headWithEnd ? channel.write(request.request()) : channel.writeAndFlush(request.request());
+        headWritten.addListener((ChannelFuture f) -> {
             if (channel != upstreamChannel) {
                 return;
             }
             if (!f.isSuccess()) {
                 headNotWritten(channel, f.cause());
+                return;
+            }
+            if (headWithEnd) {
                 return;
             }
             if (heldContent != null) {
@@ -651,6 +663,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                 readClientWhenUpstreamWritable();
             }
         });
+        if (headWithEnd && channel == upstreamChannel) {
+            readClientWhenUpstreamWritable();
+            channel.flush();
+        }
         channel.read();
     }
 
@@ -694,9 +710,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         int code = response.status().code();
-        String replay = response.headers().get(ReplayDirective.HEADER);
+        String replay = response.headers().get(REPLAY_NAME);
         if (replay != null && code >= 200) {
-            response.headers().remove(ReplayDirective.HEADER);
+            response.headers().remove(REPLAY_NAME);
             if (replay(replay)) {
                 return true;
             }
@@ -709,7 +725,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         // Read before the Connection header goes with the other hop-by-hop headers.
         boolean keepAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
-        response.headers().set(ErrorResponse.REQUEST_ID, request.requestId());
+        response.headers().set(REQUEST_ID_NAME, request.requestId());
         if (code >= 100 && code < 200) {
             // 100 Continue and friends: pass on, the final response follows.
             interim = true;

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +31,18 @@ public final class ProxyMetrics {
     public static final String NO_REGION = "none";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /**
+     * The per-request meters, found once per tag combination: a builder's {@code register} sorts the
+     * tags and looks the id up on every call, measurable on the keep-alive path (bench/proxy).
+     * Bounded as the tags are: deployed apps (or "none"), regions, status codes.
+     */
+    private final ConcurrentHashMap<RequestKey, Counter> requestCounters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> requestDurations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<RoutedKey, Counter> routingDecisions = new ConcurrentHashMap<>();
+
+    private record RequestKey(String app, String region, int status) {}
+
+    private record RoutedKey(String app, boolean local) {}
 
     /** @param edgeRegion tagged on every meter as {@code edge}, so several edges can share one Prometheus */
     public ProxyMetrics(String edgeRegion) {
@@ -42,15 +55,17 @@ public final class ProxyMetrics {
 
     /** A request is over: answered with {@code status} by an instance in {@code region}, or by the proxy ({@link #NO_REGION}). */
     public void request(String app, String region, int status, long durationNanos) {
-        Counter.builder("outpost.proxy.requests").description("Requests answered, by app, serving region and status")
-                .tags("app", app, "region", region, "status", Integer.toString(status))
-                .register(registry).increment();
-        Timer.builder("outpost.proxy.request.duration").description("Time from a request's first byte to its response's last")
-                .tags("app", app)
+        requestCounters.computeIfAbsent(new RequestKey(app, region, status), key -> Counter.builder("outpost.proxy.requests")
+                .description("Requests answered, by app, serving region and status")
+                .tags("app", key.app(), "region", key.region(), "status", Integer.toString(key.status()))
+                .register(registry)).increment();
+        requestDurations.computeIfAbsent(app, name -> Timer.builder("outpost.proxy.request.duration")
+                .description("Time from a request's first byte to its response's last")
+                .tags("app", name)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry).record(durationNanos, TimeUnit.NANOSECONDS);
+                .register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
     }
 
     public void connectError(String app, String region) {
@@ -60,8 +75,9 @@ public final class ProxyMetrics {
 
     /** An instance was chosen for a request: in this edge's region ({@code local}) or another. */
     public void routed(String app, boolean local) {
-        Counter.builder("outpost.proxy.routing.decisions").description("Instances chosen, in the edge's region or another")
-                .tags("app", app, "locality", local ? "local" : "remote").register(registry).increment();
+        routingDecisions.computeIfAbsent(new RoutedKey(app, local), key -> Counter.builder("outpost.proxy.routing.decisions")
+                .description("Instances chosen, in the edge's region or another")
+                .tags("app", key.app(), "locality", key.local() ? "local" : "remote").register(registry)).increment();
     }
 
     /** A request waited for capacity; {@code outcome} is served, timeout, full (not queued at all) or gone (the user left). */
