@@ -66,6 +66,11 @@ public final class WanLink implements AutoCloseable {
      * round trip; throws {@link WanLinkException} when the listener cannot bind.
      */
     public static WanLink open(LinkLoops loops, String bindHost, InetSocketAddress destination, Duration rtt) {
+        return open(loops, bindHost, destination, rtt, Handshake.CHARGED);
+    }
+
+    /** As {@link #open(LinkLoops, String, InetSocketAddress, Duration)}, choosing whether the handshake is charged. */
+    public static WanLink open(LinkLoops loops, String bindHost, InetSocketAddress destination, Duration rtt, Handshake handshake) {
         if (rtt == null || rtt.isNegative()) {
             throw new IllegalArgumentException("WAN link round trip must be zero or more, got " + rtt);
         }
@@ -74,6 +79,7 @@ public final class WanLink implements AutoCloseable {
         }
         long rttNanos = rtt.toNanos();
         long oneWay = rttNanos / 2;
+        long handshakeNanos = handshake == Handshake.CHARGED ? rttNanos : 0;
         LinkStats stats = new LinkStats();
         ChannelGroup connections = new DefaultChannelGroup("wan-link-" + destination, GlobalEventExecutor.INSTANCE);
         Bootstrap outbound = new Bootstrap()
@@ -94,7 +100,7 @@ public final class WanLink implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel inbound) {
                         connections.add(inbound);
-                        inbound.pipeline().addLast("connect", new ConnectOnAccept(outbound, destination, connections, rttNanos, oneWay, stats));
+                        inbound.pipeline().addLast("connect", new ConnectOnAccept(outbound, destination, connections, rttNanos, handshakeNanos, oneWay, stats));
                     }
                 });
         ChannelFuture bound = server.bind(bindHost, 0).awaitUninterruptibly();
@@ -140,15 +146,17 @@ public final class WanLink implements AutoCloseable {
         private final InetSocketAddress destination;
         private final ChannelGroup connections;
         private final long rttNanos;
+        private final long handshakeNanos;
         private final long oneWay;
         private final LinkStats stats;
 
-        ConnectOnAccept(Bootstrap outbound, InetSocketAddress destination, ChannelGroup connections, long rttNanos, long oneWay,
-                        LinkStats stats) {
+        ConnectOnAccept(Bootstrap outbound, InetSocketAddress destination, ChannelGroup connections, long rttNanos,
+                        long handshakeNanos, long oneWay, LinkStats stats) {
             this.outbound = outbound;
             this.destination = destination;
             this.connections = connections;
             this.rttNanos = rttNanos;
+            this.handshakeNanos = handshakeNanos;
             this.oneWay = oneWay;
             this.stats = stats;
         }
@@ -164,7 +172,7 @@ public final class WanLink implements AutoCloseable {
             Channel out = connect.channel();
             connections.add(out);
             // Both pipes from the start: the client may send, half-close or close before the connect completes.
-            DelayedPipe toDestination = new DelayedPipe(inbound, out, connect, oneWay, accepted + rttNanos, stats);
+            DelayedPipe toDestination = new DelayedPipe(inbound, out, connect, oneWay, accepted + handshakeNanos, stats);
             inbound.pipeline().addLast("to-destination", toDestination);
             connect.addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
@@ -176,7 +184,7 @@ public final class WanLink implements AutoCloseable {
                     out.close();
                     return;
                 }
-                DelayedPipe toClient = new DelayedPipe(out, inbound, oneWay, accepted + oneWay, stats);
+                DelayedPipe toClient = new DelayedPipe(out, inbound, oneWay, accepted + handshakeNanos / 2, stats);
                 out.pipeline().addLast("to-client", toClient);
                 toDestination.start();
                 toClient.start();
