@@ -62,6 +62,7 @@ public final class LabLoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OpenLoopLoad.allowHostHeader();
         URI target;
         try {
             target = URI.create(url);

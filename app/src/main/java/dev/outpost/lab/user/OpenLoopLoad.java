@@ -61,9 +61,19 @@ public final class OpenLoopLoad {
         this.timeout = timeout;
     }
 
-    /** Sends {@code rate × duration} requests, waits for their answers (each at most {@code timeout}), and reports. */
-    public LoadReport run(String from) throws InterruptedException {
+    /**
+     * Lets this process's JDK HTTP clients set {@code Host}. The JDK reads the setting once, when
+     * its first client is created, so this must run before any (the CLI's API client included).
+     */
+    public static void allowHostHeader() {
         System.setProperty(ALLOW_HOST_HEADER, "host");
+    }
+
+    /**
+     * Sends {@code rate × duration} requests, waits for their answers (each at most {@code timeout}),
+     * and reports. {@link #allowHostHeader()} must have run before this process made any HTTP client.
+     */
+    public LoadReport run(String from) throws InterruptedException {
         long total = Math.max(1, rate * duration.toNanos() / 1_000_000_000L);
         long period = 1_000_000_000L / rate;
         Histogram latency = new Histogram(HIGHEST_MICROS, 3);
