@@ -117,7 +117,8 @@ public final class DevCommand implements Callable<Integer> {
         if (!mode.linked()) {
             return "none: the regions are next to each other (--wan scaled|real adds distance)";
         }
-        String example = codes.size() < 2 ? "" : ", e.g. " + codes.get(0) + "-" + codes.get(1) + " " + mode.rtt(codes.get(0), codes.get(1)).toMillis() + " ms";
+        String example = codes.size() < 2 ? "" : ", e.g. " + codes.get(0) + "-" + codes.get(1) + " "
+                + java.math.BigDecimal.valueOf(mode.rtt(codes.get(0), codes.get(1)).toNanos(), 6).stripTrailingZeros().toPlainString() + " ms";
         return mode.label() + ": connections across regions are delayed by the lab's round trips" + example + " (server in " + codes.get(0) + ")";
     }
 
