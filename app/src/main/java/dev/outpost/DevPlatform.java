@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@code outpost dev}: the server, then one agent and one edge proxy per region, in one JVM. Region
  * {@code i} (from 1, in the order given) owns {@code 127.i.0.0/16}: its edge listens on
  * {@code 127.i.0.1}, its host's instances on {@code 127.i.1.1}. Agents and proxies talk to the server
- * over its HTTP API like remote ones would. {@link #close} stops them in reverse order: proxies
+ * over its HTTP API like remote ones would; with a WAN mode ({@link Options#wan()}), every connection
+ * across regions, theirs to the server (in the first region) included, goes through a
+ * {@link WanNetwork} link. {@link #close} stops them in reverse order: proxies
  * first, then agents (which stop their instances), then the server and the store.
  */
 public final class DevPlatform implements AutoCloseable {
