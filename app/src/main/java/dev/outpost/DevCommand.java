@@ -4,6 +4,7 @@ import dev.outpost.agent.AgentException;
 import dev.outpost.agent.DriverMode;
 import dev.outpost.cli.context.Context;
 import dev.outpost.core.region.RegionCatalog;
+import dev.outpost.lab.wan.WanMode;
 import dev.outpost.proxy.ProxyException;
 import dev.outpost.server.ServerException;
 import dev.outpost.store.StoreException;
@@ -54,6 +55,10 @@ public final class DevCommand implements Callable<Integer> {
             description = "How long instances' log lines are kept (default: 7d).")
     java.time.Duration logRetention = dev.outpost.server.ServerConfig.DEFAULT_LOG_RETENTION;
 
+    @Option(names = "--wan", paramLabel = "none|scaled|real",
+            description = "Distance between the regions: real round trips from the lab's table, scaled (a tenth, for quick tests), or none (default: none).")
+    String wan = "none";
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -69,10 +74,16 @@ public final class DevCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--driver: " + e.getMessage());
         }
+        WanMode wanMode;
+        try {
+            wanMode = WanMode.parse(wan);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--wan: " + e.getMessage());
+        }
         DevPlatform platform;
         try {
             platform = DevPlatform.start(new DevPlatform.Options(codes, dataDir, apiPort, httpPort, db, driverMode, logRetention,
-                    httpsPort));
+                    httpsPort, wanMode));
         } catch (ServerException | ProxyException | StoreException | AgentException e) {
             err.println("outpost dev: " + e.getMessage());
             return 1;
@@ -90,6 +101,7 @@ public final class DevCommand implements Callable<Integer> {
         for (DevPlatform.Edge e : platform.edges()) {
             out.printf("  %-9s edge http://%s%n", e.region(), e.address());
         }
+        out.println("  WAN       " + wanBanner(wanMode, codes));
         out.println("  data      " + dataDir);
         out.println("  context   " + contextFile);
         out.println();
@@ -99,6 +111,15 @@ public final class DevCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static String wanBanner(WanMode mode, List<String> codes) {
+        if (!mode.linked()) {
+            return "none: the regions are next to each other (--wan scaled|real adds distance)";
+        }
+        String example = codes.size() < 2 ? "" : ", e.g. " + codes.get(0) + "-" + codes.get(1) + " "
+                + java.math.BigDecimal.valueOf(mode.rtt(codes.get(0), codes.get(1)).toNanos(), 6).stripTrailingZeros().toPlainString() + " ms";
+        return mode.label() + ": connections across regions are delayed by the lab's round trips" + example + " (server in " + codes.get(0) + ")";
     }
 
     private List<String> checkRegions() {

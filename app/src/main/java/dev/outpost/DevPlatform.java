@@ -4,6 +4,8 @@ import dev.outpost.agent.Agent;
 import dev.outpost.agent.AgentConfig;
 import dev.outpost.agent.DriverMode;
 import dev.outpost.agent.control.ApiControlPlane;
+import dev.outpost.lab.wan.WanMode;
+import dev.outpost.lab.wan.WanNetwork;
 import dev.outpost.proxy.EdgeProxy;
 import dev.outpost.proxy.ProxyConfig;
 import dev.outpost.proxy.control.RouteWatcher;
@@ -25,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@code outpost dev}: the server, then one agent and one edge proxy per region, in one JVM. Region
  * {@code i} (from 1, in the order given) owns {@code 127.i.0.0/16}: its edge listens on
  * {@code 127.i.0.1}, its host's instances on {@code 127.i.1.1}. Agents and proxies talk to the server
- * over its HTTP API like remote ones would. {@link #close} stops them in reverse order: proxies
+ * over its HTTP API like remote ones would; with a WAN mode ({@link Options#wan()}), every connection
+ * across regions, theirs to the server (in the first region) included, goes through a
+ * {@link WanNetwork} link. {@link #close} stops them in reverse order: proxies
  * first, then agents (which stop their instances), then the server and the store.
  */
 public final class DevPlatform implements AutoCloseable {
@@ -33,7 +37,13 @@ public final class DevPlatform implements AutoCloseable {
 
     /** What {@code outpost dev} was asked for. */
     public record Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver,
-                          Duration logRetention, int httpsPort) {
+                          Duration logRetention, int httpsPort, WanMode wan) {
+        /** Without WAN links between the regions. */
+        public Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver,
+                       Duration logRetention, int httpsPort) {
+            this(regions, dataDir, apiPort, httpPort, db, driver, logRetention, httpsPort, WanMode.NONE);
+        }
+
         /** Without HTTPS on the edges. */
         public Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver,
                        Duration logRetention) {
@@ -75,35 +85,39 @@ public final class DevPlatform implements AutoCloseable {
             platform = new DevPlatform(token, server.url());
             platform.parts.add(store);
             platform.parts.add(server);
+            // Closed after every agent and proxy that talks through it, before the server.
+            WanNetwork wan = new WanNetwork(o.wan(), o.regions());
+            platform.parts.add(wan);
             long memoryMb = Math.max(1024, Runtime.getRuntime().maxMemory() / (1024 * 1024));
             for (int i = 0; i < o.regions().size(); i++) {
                 String region = o.regions().get(i);
                 int block = i + 1;
                 String edge = "127." + block + ".0.1";
                 String hostAddress = "127." + block + ".1.1";
-                ApiControlPlane control = new ApiControlPlane(server.url(), token);
+                URI regionApi = wan.api(region, server.url());
+                ApiControlPlane control = new ApiControlPlane(regionApi, token);
                 platform.parts.add(control);
                 Agent agent = new Agent(new AgentConfig(region, region + "-host-1", hostAddress,
                         o.dataDir().resolve("agents").resolve(region), memoryMb, Duration.ofSeconds(2)), control, o.driver());
                 platform.parts.add(agent);
                 agent.start();
                 // Probed by the other regions' edges on the edge's own address, any free port (registered with the server).
-                dev.outpost.proxy.control.PeerProbing probing = dev.outpost.proxy.control.PeerProbing.start(server.url(), token,
-                        region + "-edge", region, edge, 0);
+                dev.outpost.proxy.control.PeerProbing probing = dev.outpost.proxy.control.PeerProbing.start(regionApi, token,
+                        region + "-edge", region, edge, 0, wan.probeDialer(region));
                 platform.parts.add(probing);
                 // Apps' dedicated addresses (raw TCP, tls, proxy_proto ports): 127.i.2.<offset> (DESIGN §9).
                 ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock("127." + block + ".2.0");
                 EdgeProxy proxy = new EdgeProxy(o.httpsPort() == NO_HTTPS ? proxyConfig : proxyConfig.withHttps(o.httpsPort()),
-                        dev.outpost.proxy.http.Transport.best(), probing.rtt());
+                        dev.outpost.proxy.http.Transport.best(), probing.rtt(), wan.dialer(region));
                 proxy.start();
                 platform.parts.add(proxy);
                 if (o.httpsPort() != NO_HTTPS) {
-                    dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(server.url(), token,
+                    dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(regionApi, token,
                             proxy::updateCertificates);
                     certs.start();
                     platform.parts.add(certs);
                 }
-                RouteWatcher watcher = new RouteWatcher(server.url(), token, probing.routesTo(proxy::update));
+                RouteWatcher watcher = new RouteWatcher(regionApi, token, probing.routesTo(proxy::update));
                 watcher.start();
                 platform.parts.add(watcher);
                 platform.edges.add(new Edge(region, edge + ":" + o.httpPort()));

@@ -60,14 +60,16 @@ public final class DevLab implements AutoCloseable {
         return start(new String[0]);
     }
 
-    /** Starts {@code outpost dev} with {@code extraArgs} (e.g. {@code --https-port N}) and waits for its banner. */
-    public DevLab start(String... extraArgs) throws IOException {
+    /** Starts {@code outpost dev} with more options (e.g. {@code --wan scaled}) and waits for its banner. */
+    public DevLab start(String... devOptions) throws IOException {
         TestRequire.component("curl", TestRequire.onPath("curl"), "curl is not on PATH (apt-get install curl)");
         // A process started from a shell's background job inherits SIGINT as ignored, and a JVM
         // cannot undo that; perl (Essential on Debian) resets it so SIGINT acts as Ctrl-C would.
         List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"", "--"));
-        dev = env(new ProcessBuilder(withPrefix(cmd, command("dev", "--regions", String.join(",", regions), "--data", data.toString(),
-                "--api-port", Integer.toString(apiPort), "--http-port", Integer.toString(httpPort)), extraArgs)))
+        List<String> devArgs = new ArrayList<>(List.of("dev", "--regions", String.join(",", regions), "--data", data.toString(),
+                "--api-port", Integer.toString(apiPort), "--http-port", Integer.toString(httpPort)));
+        devArgs.addAll(List.of(devOptions));
+        dev = env(new ProcessBuilder(withPrefix(cmd, command(devArgs.toArray(String[]::new)))))
                 .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!dev.isAlive()) {
@@ -198,7 +200,7 @@ public final class DevLab implements AutoCloseable {
         }
     }
 
-    private static int freePort(List<String> hosts) throws IOException {
+    static int freePort(List<String> hosts) throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(20000, 30000);
             boolean free = true;

@@ -8,6 +8,7 @@ import dev.outpost.proxy.http.HttpProxyHandler;
 import dev.outpost.proxy.http.Transport;
 import dev.outpost.proxy.http.UpstreamPool;
 import dev.outpost.proxy.routing.Balancer;
+import dev.outpost.proxy.routing.Dialer;
 import dev.outpost.proxy.routing.RoutingTable;
 import dev.outpost.proxy.routing.RttSource;
 import dev.outpost.proxy.routing.WaitQueues;
@@ -67,6 +68,7 @@ public final class EdgeProxy implements AutoCloseable {
     private final ProxyConfig config;
     private final Transport transport;
     private final RttSource rtt;
+    private final Dialer dialer;
     private final ProxyMetrics metrics;
     private final WaitQueues queues;
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -93,7 +95,13 @@ public final class EdgeProxy implements AutoCloseable {
 
     /** With the round-trip times remote regions are ordered by (the edges' measured {@code MeasuredRtt}, or the catalog's table). */
     public EdgeProxy(ProxyConfig config, Transport transport, RttSource rtt) {
+        this(config, transport, rtt, Dialer.direct());
+    }
+
+    /** With a {@link Dialer} every upstream connection goes through (the lab's WAN links between regions). */
+    public EdgeProxy(ProxyConfig config, Transport transport, RttSource rtt, Dialer dialer) {
         this.config = config;
+        this.dialer = dialer;
         this.transport = transport;
         this.rtt = rtt;
         this.metrics = new ProxyMetrics(config.region());
@@ -121,7 +129,7 @@ public final class EdgeProxy implements AutoCloseable {
                 transport.ioHandlerFactory());
         clients = new DefaultChannelGroup("edge-clients-" + config.region(), GlobalEventExecutor.INSTANCE);
         upstreams = new DefaultChannelGroup("edge-upstreams-" + config.region(), GlobalEventExecutor.INSTANCE);
-        UpstreamPool pool = new UpstreamPool(transport, upstreams, UPSTREAM_IDLE_TIMEOUT, CONNECT_TIMEOUT);
+        UpstreamPool pool = new UpstreamPool(transport, upstreams, UPSTREAM_IDLE_TIMEOUT, CONNECT_TIMEOUT, dialer);
         EdgeContext edge = new EdgeContext(config.region(), () -> routes, new Balancer(), pool, draining::get, queues,
                 config.limits(), metrics, new AccessLog());
         ServerBootstrap bootstrap = new ServerBootstrap()

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.control;
 
+import dev.outpost.proxy.routing.Dialer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,20 +21,27 @@ public final class HttpProbe implements Probe {
             .getBytes(StandardCharsets.US_ASCII);
 
     private final Duration timeout;
+    private final Dialer dialer;
 
     /** {@code timeout} bounds the connect and the answer each. */
     public HttpProbe(Duration timeout) {
+        this(timeout, Dialer.direct());
+    }
+
+    /** Connecting through {@code dialer} (the lab's WAN links between regions). */
+    public HttpProbe(Duration timeout, Dialer dialer) {
         if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("probe timeout must be positive, e.g. 1s, got " + timeout);
         }
         this.timeout = timeout;
+        this.dialer = dialer;
     }
 
     @Override
     public Duration roundTrip(InetSocketAddress peer) throws IOException {
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
-            socket.connect(peer, (int) timeout.toMillis());
+            socket.connect(dialer.route(peer), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();

@@ -1,6 +1,7 @@
 package dev.outpost.proxy.control;
 
 import dev.outpost.core.api.RoutingTable;
+import dev.outpost.proxy.routing.Dialer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,9 +40,15 @@ public final class PeerProbing implements AutoCloseable {
      * probing and heartbeating; registers the bound address with the server.
      */
     public static PeerProbing start(URI api, String token, String edgeId, String region, String probeHost, int probePort) {
+        return start(api, token, edgeId, region, probeHost, probePort, Dialer.direct());
+    }
+
+    /** Probing peers through {@code dialer} (the lab's WAN links between regions). */
+    public static PeerProbing start(URI api, String token, String edgeId, String region, String probeHost, int probePort,
+                                    Dialer dialer) {
         ProbeListener listener = ProbeListener.bind(probeHost, probePort);
         AtomicReference<LastRoutes> routes = new AtomicReference<>();
-        PeerProber prober = new PeerProber(region, new HttpProbe(PROBE_TIMEOUT), PeerProber.DEFAULT_INTERVAL, () -> {
+        PeerProber prober = new PeerProber(region, new HttpProbe(PROBE_TIMEOUT, dialer), PeerProber.DEFAULT_INTERVAL, () -> {
             LastRoutes r = routes.get();
             if (r != null) {
                 r.reapply();

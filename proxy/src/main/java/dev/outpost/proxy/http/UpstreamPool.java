@@ -1,5 +1,6 @@
 package dev.outpost.proxy.http;
 
+import dev.outpost.proxy.routing.Dialer;
 import dev.outpost.proxy.routing.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -38,6 +39,7 @@ public final class UpstreamPool {
     private final Duration idleTimeout;
     private final Duration connectTimeout;
     private final H2UpstreamPool h2;
+    private final Dialer dialer;
     private final FastThreadLocal<Map<Upstream, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<Upstream, ArrayDeque<Channel>> initialValue() {
@@ -49,11 +51,17 @@ public final class UpstreamPool {
      * @param channels every connection opened is added here, so the proxy can close them all at shutdown
      */
     public UpstreamPool(Transport transport, ChannelGroup channels, Duration idleTimeout, Duration connectTimeout) {
+        this(transport, channels, idleTimeout, connectTimeout, Dialer.direct());
+    }
+
+    /** With a {@link Dialer} every upstream connection goes through (the lab's WAN links). */
+    public UpstreamPool(Transport transport, ChannelGroup channels, Duration idleTimeout, Duration connectTimeout, Dialer dialer) {
         this.transport = transport;
         this.channels = channels;
         this.idleTimeout = idleTimeout;
         this.connectTimeout = connectTimeout;
         this.h2 = new H2UpstreamPool(this, idleTimeout, connectTimeout);
+        this.dialer = dialer;
     }
 
     /** A pooled, open connection to {@code upstream} owned by the calling event loop, or null. */
@@ -107,7 +115,7 @@ public final class UpstreamPool {
                         init.accept(ch);
                     }
                 });
-        ChannelFuture future = bootstrap.connect(upstream.address());
+        ChannelFuture future = bootstrap.connect(dialer.route(upstream.address()));
         Channel channel = future.channel();
         channels.add(channel);
         channel.closeFuture().addListener(f -> forget(upstream, channel));

@@ -1,0 +1,30 @@
+package dev.outpost.lab.user;
+
+import dev.outpost.cli.Environment;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code outpost lab}: the parent of {@code curl} and {@code load}. */
+@Command(name = "lab", mixinStandardHelpOptions = true,
+        description = "Act as a user near a region's edge: run curl or a load test across an access link.")
+public final class LabCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** {@code outpost lab} with its subcommands, for {@code Main} to register. */
+    public static CommandLine commandLine(Environment env) {
+        return new CommandLine(new LabCommand())
+                .addSubcommand(LabCurlCommand.commandLine(env))
+                .addSubcommand(new LabLoadCommand(env));
+    }
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(),
+                "missing subcommand: use `outpost lab curl --from REGION URL` or `outpost lab load --from REGION --rate N --duration D URL`");
+    }
+}

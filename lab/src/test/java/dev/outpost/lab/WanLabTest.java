@@ -1,0 +1,132 @@
+package dev.outpost.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.core.Json;
+import dev.outpost.core.region.RegionCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lab's WAN end to end, through {@code bin/outpost}: {@code outpost dev --wan scaled} with
+ * examples/hello in iad only; a user near syd ({@code outpost lab curl}) is served from iad and pays
+ * the distance, the edges measure the distances the table gives (in its order), and
+ * {@code outpost lab load} from ams sees at least the ams–iad round trip.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WanLabTest {
+    static final List<String> REGIONS = List.of("iad", "ams", "syd");
+    static final String HOST = "hello.outpost.localhost";
+    static final double SCALE = 0.1;
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    static Path home;
+    DevLab lab;
+    Path hello;
+    String url;
+
+    @BeforeAll
+    void start() throws Exception {
+        lab = new DevLab(home, REGIONS);
+        // Its own HTTPS port too: 8443 on the edges' addresses may be another platform's.
+        int httpsPort = DevLab.freePort(List.of("127.1.0.1", "127.2.0.1", "127.3.0.1"));
+        lab.start("--wan", "scaled", "--driver", "process", "--https-port", Integer.toString(httpsPort));
+        hello = home.resolve("hello");
+        Files.createDirectories(hello);
+        for (String f : List.of("Hello.java", "outpost.toml", ".outpostignore")) {
+            Files.copy(DevLab.ROOT.resolve("examples/hello").resolve(f), hello.resolve(f));
+        }
+        url = "http://" + HOST + ":" + lab.httpPort + "/";
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theBannerSaysHowFarApartTheRegionsAre() {
+        assertThat(lab.devLog()).contains("WAN       scaled").contains("server in iad");
+    }
+
+    @Test
+    @Order(2)
+    void aUserNearSydIsServedFromIadAndPaysTheDistance() throws Exception {
+        DevLab.Result launch = lab.cli(hello, "launch", "--region", "iad");
+        assertThat(launch.exit()).as(launch.all() + "\n--- dev log ---\n" + lab.devLog()).isZero();
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            DevLab.Result r = lab.cli(home, "lab", "curl", "--from", "syd", "-sS", "--max-time", "10", "-w", "\n%{http_code} %{time_total}", url);
+            assertThat(r.exit()).as(r.all()).isZero();
+            assertThat(r.out()).contains("hello from iad");
+            String[] last = r.out().substring(r.out().lastIndexOf('\n') + 1).split(" ");
+            assertThat(last[0]).isEqualTo("200");
+            // Even on a warm backhaul, the request crossed syd → iad and back once.
+            assertThat(Double.parseDouble(last[1]) * 1000).isGreaterThanOrEqualTo(RegionCatalog.rttMillis("iad", "syd") * SCALE);
+        });
+        DevLab.Result badRegion = lab.cli(home, "lab", "curl", "--from", "gru", url);
+        assertThat(badRegion.exit()).isEqualTo(2);
+        assertThat(badRegion.err()).contains("gru").contains("iad, ams, syd");
+    }
+
+    @Test
+    @Order(3)
+    void theEdgesMeasureTheRegionsInTheTablesOrder() {
+        // The proxies read no table: only probes through the links can order the regions like this.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            DevLab.Result r = lab.cli(home, "regions", "--json");
+            assertThat(r.exit()).as(r.all()).isZero();
+            JsonNode matrix = Json.mapper().readTree(r.out()).get("matrix");
+            for (String from : REGIONS) {
+                Map<Double, String> measured = new TreeMap<>();
+                JsonNode row = matrix.get(from);
+                assertThat(row).as("row of " + from + " in " + matrix).isNotNull();
+                for (String to : REGIONS) {
+                    if (!to.equals(from)) {
+                        JsonNode m = row.get(to);
+                        assertThat(m).as(from + " → " + to + " in " + matrix).isNotNull();
+                        double ms = m.get("millis").asDouble();
+                        assertThat(ms).as(from + " → " + to).isGreaterThanOrEqualTo(RegionCatalog.rttMillis(from, to) * SCALE * 0.9);
+                        measured.put(ms, to);
+                    }
+                }
+                List<String> byTable = REGIONS.stream().filter(to -> !to.equals(from))
+                        .sorted(Comparator.comparingInt(to -> RegionCatalog.rttMillis(from, to))).toList();
+                assertThat(List.copyOf(measured.values())).as("regions from " + from + " by measured RTT: " + measured).isEqualTo(byTable);
+            }
+        });
+    }
+
+    @Test
+    @Order(4)
+    void anOpenLoopLoadFromAmsPaysTheAmsIadRoundTrip() throws IOException, InterruptedException {
+        DevLab.Result r = lab.cli(home, "lab", "load", "--from", "ams", "--rate", "50", "--duration", "2s", "--json", url);
+        assertThat(r.exit()).as(r.all()).isZero();
+        JsonNode report = Json.mapper().readTree(r.out());
+        assertThat(report.get("requests").asLong()).isBetween(95L, 105L);
+        assertThat(report.get("statuses").get("200").asLong()).isEqualTo(report.get("requests").asLong());
+        assertThat(report.get("errors").size()).isZero();
+        assertThat(report.get("latencyMs").get("p50").asDouble()).isGreaterThanOrEqualTo(RegionCatalog.rttMillis("iad", "ams") * SCALE);
+        assertThat(report.get("latencyMs").get("max").asDouble()).isGreaterThanOrEqualTo(report.get("latencyMs").get("p50").asDouble());
+    }
+}
