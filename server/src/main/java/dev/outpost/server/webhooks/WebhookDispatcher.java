@@ -65,8 +65,8 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    /** Sends every delivery due now. Public for tests that step it by hand. */
-    public void sendDue() throws InterruptedException {
+    /** Sends every delivery due now, one pass at a time (a delivery is never sent twice at once). Public for tests that step it by hand. */
+    public synchronized void sendDue() throws InterruptedException {
         Map<String, Webhook> hooks = store.webhooks().list().stream().collect(Collectors.toMap(Webhook::id, Function.identity()));
         for (WebhookDelivery d : store.webhooks().due(clock.instant(), BATCH)) {
             Webhook hook = hooks.get(d.webhookId());
