@@ -1,6 +1,7 @@
 package dev.outpost.server.budget;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.core.api.BudgetReport;
 import dev.outpost.server.api.ApiException;
 import dev.outpost.server.api.AppsApi;
 import dev.outpost.server.api.Requests;
@@ -9,7 +10,6 @@ import dev.outpost.store.Budget;
 import dev.outpost.store.Store;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -54,11 +54,4 @@ public final class BudgetApi {
         return new BudgetReport(app, monthly, spend.month().toString(), spend.spentUsd(), spend.usdPerSecond(), spend.forecastUsd(),
                 percent, budget.map(Budget::suspended).orElse(null), budget.map(Budget::resumesAt).orElse(null));
     }
-
-    /**
-     * An app's budget as {@code outpost budget show} prints it; {@code monthlyUsd} and {@code percentUsed}
-     * are null without a budget, {@code suspended} (the reason) and {@code resumesAt} while suspended.
-     */
-    public record BudgetReport(String app, Double monthlyUsd, String month, double spentUsd, double usdPerSecond,
-                               double forecastUsd, Double percentUsed, String suspended, Instant resumesAt) {}
 }

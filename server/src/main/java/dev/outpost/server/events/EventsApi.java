@@ -1,6 +1,7 @@
 package dev.outpost.server.events;
 
 import dev.outpost.core.api.Event;
+import dev.outpost.core.api.EventList;
 import dev.outpost.server.api.ApiException;
 import dev.outpost.server.api.AppsApi;
 import dev.outpost.server.api.Blocking;
@@ -56,7 +57,4 @@ public final class EventsApi {
             throw ApiException.badRequest(name + "=" + value + " is not a number (e.g. " + name + "=42)");
         }
     }
-
-    /** The answer: the index it reflects and the events, oldest first. */
-    public record EventList(long index, List<Event> events) {}
 }

@@ -1,6 +1,8 @@
 package dev.outpost.server.webhooks;
 
 import dev.outpost.core.Ids;
+import dev.outpost.core.api.WebhookDeliveryInfo;
+import dev.outpost.core.api.WebhookInfo;
 import dev.outpost.server.api.ApiException;
 import dev.outpost.server.api.Requests;
 import dev.outpost.store.Store;
@@ -11,7 +13,6 @@ import io.javalin.http.Context;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -35,9 +36,9 @@ public final class WebhooksApi {
 
     public void register(RoutesConfig routes) {
         routes.post("/v1/webhooks", this::add);
-        routes.get("/v1/webhooks", ctx -> ctx.json(new WebhookList(store.webhooks().list().stream().map(WebhookView::of).toList())));
+        routes.get("/v1/webhooks", ctx -> ctx.json(new WebhookList(store.webhooks().list().stream().map(WebhooksApi::listed).toList())));
         routes.get("/v1/webhooks/deliveries", ctx -> ctx.json(new DeliveryList(store.webhooks()
-                .deliveries(ctx.queryParam("webhook"), DELIVERIES).stream().map(DeliveryView::of).toList())));
+                .deliveries(ctx.queryParam("webhook"), DELIVERIES).stream().map(WebhooksApi::listed).toList())));
         routes.delete("/v1/webhooks/{id}", ctx -> {
             if (!store.webhooks().remove(ctx.pathParam("id"))) {
                 throw ApiException.notFound("webhook " + ctx.pathParam("id") + " not found (outpost webhooks list shows them)");
@@ -59,7 +60,7 @@ public final class WebhooksApi {
         }
         Webhook hook = store.webhooks().add(new Webhook("wh_" + Ids.random(10), req.url(), req.events().stream().distinct().toList(),
                 "whsec_" + Ids.random(32), clock.instant()));
-        ctx.status(201).json(new CreatedWebhook(hook.id(), hook.url(), hook.events(), hook.secret(), hook.createdAt()));
+        ctx.status(201).json(new WebhookInfo(hook.id(), hook.url(), hook.events(), hook.secret(), hook.createdAt()));
     }
 
     /** An http(s) URL with a host, or a 400 naming it. */
@@ -77,26 +78,16 @@ public final class WebhooksApi {
 
     public record NewWebhook(String url, List<String> events) {}
 
-    /** The answer to an add: the only one that carries the secret. */
-    public record CreatedWebhook(String id, String url, List<String> events, String secret, Instant createdAt) {}
+    public record WebhookList(List<WebhookInfo> webhooks) {}
 
-    /** A webhook as listed: no secret. */
-    public record WebhookView(String id, String url, List<String> events, Instant createdAt) {
-        static WebhookView of(Webhook w) {
-            return new WebhookView(w.id(), w.url(), w.events(), w.createdAt());
-        }
+    public record DeliveryList(List<WebhookDeliveryInfo> deliveries) {}
+
+    private static WebhookInfo listed(Webhook w) {
+        return new WebhookInfo(w.id(), w.url(), w.events(), null, w.createdAt());
     }
 
-    public record WebhookList(List<WebhookView> webhooks) {}
-
-    /** A delivery as listed: without its body. */
-    public record DeliveryView(long id, String webhookId, long eventId, String status, int attempts, Instant nextAttempt,
-                               Integer lastCode, String lastError, Instant updatedAt) {
-        static DeliveryView of(WebhookDelivery d) {
-            return new DeliveryView(d.id(), d.webhookId(), d.eventId(), d.status(), d.attempts(), d.nextAttempt(), d.lastCode(),
-                    d.lastError(), d.updatedAt());
-        }
+    private static WebhookDeliveryInfo listed(WebhookDelivery d) {
+        return new WebhookDeliveryInfo(d.id(), d.webhookId(), d.eventId(), d.status(), d.attempts(), d.nextAttempt(), d.lastCode(),
+                d.lastError(), d.updatedAt());
     }
-
-    public record DeliveryList(List<DeliveryView> deliveries) {}
 }
