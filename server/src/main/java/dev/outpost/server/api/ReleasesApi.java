@@ -51,10 +51,7 @@ public final class ReleasesApi {
 
     private void create(Context ctx) {
         App app = AppsApi.app(store, ctx.pathParam("app"));
-        String suspended = store.budgets().suspended().get(app.name());
-        if (suspended != null) {
-            throw ApiException.conflict("deploys of " + app.name() + " are refused while it is suspended: " + suspended);
-        }
+        dev.outpost.server.budget.Suspension.refuseDeploy(store, app.name(), "a deploy");
         CreateReleaseRequest req = Requests.body(ctx, CreateReleaseRequest.class);
         if (req.artifactDigest() == null || !BlobStore.isDigest(req.artifactDigest())) {
             throw ApiException.badRequest("artifactDigest \"" + req.artifactDigest() + "\" is not a digest (expected sha256:<64 hex digits>)");

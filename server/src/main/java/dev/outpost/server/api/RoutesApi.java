@@ -50,9 +50,10 @@ public final class RoutesApi {
                     .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port(), i.release())).toList();
             out.add(new RoutingTable.AppRoute(app.name(), c.softLimit(), c.hardLimit(), c.type(), targets));
         }
+        // A suspended app (monthly budget reached) is answered 503 with the reason; nothing may start it on demand.
         Map<String, String> suspended = store.budgets().suspended();
         out.replaceAll(r -> !suspended.containsKey(r.app()) ? r : new RoutingTable.AppRoute(r.app(), r.softLimit(), r.hardLimit(),
-                r.concurrencyType(), r.targets(), r.addressOffset(), r.ports(), r.h2Backend(), suspended.get(r.app()), r.autostart(), r.stopped()));
+                r.concurrencyType(), r.targets(), r.addressOffset(), r.ports(), r.h2Backend(), suspended.get(r.app()), false, List.of()));
         ctx.json(new RoutingTable(index, out));
     }
 

@@ -246,8 +246,10 @@ class BudgetTest {
             assertThat(event.path("kind").asText()).isEqualTo("budget.50");
             assertThat(event.path("webhook").asText()).isEqualTo(hook.path("id").asText());
 
-            JsonNode delivery = json(call("GET", "/v1/webhooks/deliveries", null)).path("deliveries").get(0);
-            assertThat(delivery.path("status").asText()).isEqualTo("delivered");
+            // the receiver has the body before the dispatcher has written the attempt down
+            JsonNode delivery = await().atMost(Duration.ofSeconds(10)).until(
+                    () -> json(call("GET", "/v1/webhooks/deliveries", null)).path("deliveries").get(0),
+                    d -> d.path("status").asText().equals("delivered"));
             assertThat(delivery.path("attempts").asInt()).isEqualTo(3);
             assertThat(delivery.path("lastCode").asInt()).isEqualTo(204);
         } finally {
