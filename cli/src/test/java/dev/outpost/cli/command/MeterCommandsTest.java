@@ -44,6 +44,7 @@ class MeterCommandsTest {
     Environment env;
     final List<String> requests = new CopyOnWriteArrayList<>();
     volatile double budget = 5;
+    final java.util.concurrent.BlockingQueue<Event> arriving = new java.util.concurrent.LinkedBlockingQueue<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -61,12 +62,24 @@ class MeterCommandsTest {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            handleExchange(ex);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void handleExchange(HttpExchange ex) throws IOException, InterruptedException {
+        {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String what = ex.getRequestMethod() + " " + ex.getRequestURI();
             requests.add(what + (body.isEmpty() ? "" : " " + body));
             Object answer;
             int status = 200;
-            if (what.startsWith("GET /v1/apps/hello/events")) {
+            if (what.startsWith("GET /v1/apps/hello/events") && what.contains("index=")) {
+                // a blocking query: answers with the next event as soon as there is one, else empty when its wait ends
+                Event next = arriving.poll(2, java.util.concurrent.TimeUnit.SECONDS);
+                answer = new EventList(next == null ? 7 : 7 + next.id(), next == null ? List.of() : List.of(next));
+            } else if (what.startsWith("GET /v1/apps/hello/events")) {
                 answer = new EventList(7, List.of(new Event(3, T, "hello", "budget.50", "hello has spent $2.50 of its monthly budget of $5.00 (50 %)", Map.of()),
                         new Event(4, T.plusSeconds(60), "hello", "budget.suspended", REASON, Map.of())));
             } else if (what.equals("GET /v1/apps/hello/budget")) {
@@ -107,6 +120,29 @@ class MeterCommandsTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).containsSubsequence("budget.50", "budget.suspended  " + REASON);
         assertThat(requests.getFirst()).startsWith("GET /v1/apps/hello/events?limit=20");
+    }
+
+    @Test
+    void eventsFollowPrintsNewEventsAsTheyArriveUntilInterrupted() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(-1);
+        Thread follower = Thread.ofPlatform().name("outpost-events-f").start(() -> {
+            picocli.CommandLine cli = dev.outpost.cli.OutpostCommand.commandLine(env);
+            cli.setOut(new java.io.PrintWriter(out, true));
+            cli.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
+            exit.set(cli.execute("events", "hello", "--follow"));
+        });
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> out.toString().contains("budget.suspended"));
+            arriving.add(new Event(5, T.plusSeconds(120), "hello", "budget.resumed", "hello runs again", Map.of()));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> out.toString().contains("budget.resumed"));
+        } finally {
+            follower.interrupt();
+            follower.join(java.time.Duration.ofSeconds(10));
+        }
+        assertThat(follower.isAlive()).isFalse();
+        assertThat(exit.get()).isZero();
+        assertThat(requests.stream().filter(q -> q.contains("index=")).findFirst().orElseThrow()).contains("since=4").contains("index=7");
     }
 
     @Test
