@@ -80,6 +80,15 @@ public final class OutpostCommand implements Callable<Integer> {
         cli.addSubcommand(new dev.outpost.cli.command.LogsCommand(env));
         cli.addSubcommand(new dev.outpost.cli.command.RegionsCommand(env));
         cli.addSubcommand(new dev.outpost.cli.command.IpsCommand(env));
+        cli.addSubcommand(new dev.outpost.cli.command.EventsCommand(env));
+        cli.addSubcommand(new CommandLine(new dev.outpost.cli.command.BudgetCommand())
+                .addSubcommand(new dev.outpost.cli.command.BudgetSetCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.BudgetShowCommand(env)));
+        cli.addSubcommand(new CommandLine(new dev.outpost.cli.command.WebhooksCommand())
+                .addSubcommand(new dev.outpost.cli.command.WebhooksAddCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.WebhooksListCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.WebhooksRemoveCommand(env))
+                .addSubcommand(new dev.outpost.cli.command.WebhooksDeliveriesCommand(env)));
         cli.setParameterExceptionHandler(new UsageHandler());
         cli.setExecutionExceptionHandler(new FailureHandler());
         return cli;

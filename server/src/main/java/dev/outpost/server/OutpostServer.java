@@ -40,13 +40,20 @@ public final class OutpostServer implements AutoCloseable {
     private final Javalin javalin;
     private final GarbageCollector registryGc;
     private final dev.outpost.server.edges.EdgeExpiry edgeExpiry;
+    private final dev.outpost.server.budget.BudgetKeeper budgets;
+    private final dev.outpost.server.webhooks.WebhookDispatcher webhooks;
 
     public OutpostServer(ServerConfig config, Store store, Clock clock) throws IOException {
         this.config = config;
         this.store = store;
         this.watch = new IndexWatch(store.index());
         store.onChange(watch::advance);
-        this.reconciler = new Reconciler(store, watch, clock);
+        dev.outpost.server.events.EventLog events = new dev.outpost.server.events.EventLog(store, clock);
+        this.reconciler = new Reconciler(store, watch, clock, events);
+        dev.outpost.server.meter.Meter meter = new dev.outpost.server.meter.Meter(store, config.prices(), clock);
+        requirePriced(store, config.prices());
+        this.budgets = new dev.outpost.server.budget.BudgetKeeper(store, meter, events);
+        this.webhooks = new dev.outpost.server.webhooks.WebhookDispatcher(store, watch, clock);
         BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
         Registry registry = new Registry(blobs);
         this.registryGc = new GarbageCollector(registry, new ReleasedArtifacts(store), GarbageCollector.DEFAULT_INTERVAL,
@@ -87,6 +94,9 @@ public final class OutpostServer implements AutoCloseable {
             new TokensApi(store, clock).register(cfg.routes);
             new dev.outpost.server.api.LogsApi(store, clock, config.logRetention()).register(cfg);
             new RegistryApi(registry, store, auth, new ReleasedArtifacts(store)).register(cfg.routes);
+            new dev.outpost.server.events.EventsApi(store).register(cfg.routes);
+            new dev.outpost.server.budget.BudgetApi(store, meter, budgets).register(cfg.routes);
+            new dev.outpost.server.webhooks.WebhooksApi(store, clock).register(cfg.routes);
         });
     }
 
@@ -105,6 +115,33 @@ public final class OutpostServer implements AutoCloseable {
         reconciler.start();
         registryGc.start();
         edgeExpiry.start();
+        budgets.start();
+        webhooks.start();
+    }
+
+    /** The VM size of every app's current release must have a price, or the meter could not charge it. */
+    private static void requirePriced(Store store, dev.outpost.server.meter.Prices prices) {
+        for (dev.outpost.core.model.App app : store.listApps()) {
+            if (app.currentRelease() == null) {
+                continue;
+            }
+            store.findRelease(app.name(), app.currentRelease()).map(r -> r.config().vm().size()).ifPresent(size -> {
+                if (!prices.usdPerSecond().containsKey(size)) {
+                    throw new ServerException("the price list has no price for vm size " + size + ", which app " + app.name()
+                            + " runs: add it to the --prices file (sizes: " + dev.outpost.core.model.VmSize.names() + ")", null);
+                }
+            });
+        }
+    }
+
+    /** The budget loop, for tests that step it by hand. */
+    public dev.outpost.server.budget.BudgetKeeper budgets() {
+        return budgets;
+    }
+
+    /** The webhook sender, for tests that step it by hand. */
+    public dev.outpost.server.webhooks.WebhookDispatcher webhooks() {
+        return webhooks;
     }
 
     /** The API's base URL, e.g. {@code http://127.0.0.1:7280}. */
@@ -123,6 +160,8 @@ public final class OutpostServer implements AutoCloseable {
     @Override
     public void close() {
         edgeExpiry.close();
+        webhooks.close();
+        budgets.close();
         registryGc.close();
         reconciler.close();
         javalin.stop();

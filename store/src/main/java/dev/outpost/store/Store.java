@@ -432,6 +432,7 @@ public final class Store implements AutoCloseable {
                     .bind("updatedAt", Rows.millis(now))
                     .bind("id", instanceId)
                     .execute();
+            Usage.track(tx.handle(), current, report.state(), now);
             if (changed) {
                 tx.markChanged();
             }
@@ -522,6 +523,26 @@ public final class Store implements AutoCloseable {
     /** The central log: lines shipped by agents, queried by app, pruned by age. */
     public Logs logs() {
         return new Logs(this);
+    }
+
+    /** What happened to apps, for {@code outpost events} and webhooks. */
+    public Events events() {
+        return new Events(this);
+    }
+
+    /** Instances' run intervals, recorded by {@link #applyReport}: what the meter prices. */
+    public Usage usage() {
+        return new Usage(this);
+    }
+
+    /** Monthly budgets, their alerts, and suspended apps with the states to restore. */
+    public Budgets budgets() {
+        return new Budgets(this);
+    }
+
+    /** Webhook subscriptions and their durable deliveries. */
+    public Webhooks webhooks() {
+        return new Webhooks(this);
     }
 
     /** Closes the connection pool. */

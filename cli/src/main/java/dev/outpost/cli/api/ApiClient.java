@@ -177,6 +177,53 @@ public final class ApiClient implements AutoCloseable {
     }
 
     /**
+     * {@code GET /v1/apps/{app}/events}: the last {@code limit} events without {@code since}, else those
+     * after event {@code since}; with {@code index} and {@code wait}, a blocking query that waits for
+     * the store to move past {@code index} ({@code outpost events --follow}).
+     */
+    public dev.outpost.core.api.EventList events(String app, Long since, int limit, long index, Duration wait) throws ApiException {
+        String path = "/v1/apps/" + seg(app) + "/events?limit=" + limit + (since == null ? "" : "&since=" + since)
+                + (index > 0 && wait != null ? "&index=" + index + "&wait=" + Durations.format(wait) : "");
+        Duration timeout = wait == null ? CALL_TIMEOUT : CALL_TIMEOUT.plus(wait);
+        return call(request(path, timeout).GET(), path, "GET", type(new TypeReference<dev.outpost.core.api.EventList>() {}));
+    }
+
+    /** {@code GET /v1/apps/{app}/budget}: budget, spend so far, forecast, suspension. */
+    public dev.outpost.core.api.BudgetReport budget(String app) throws ApiException {
+        return get("/v1/apps/" + seg(app) + "/budget", new TypeReference<dev.outpost.core.api.BudgetReport>() {});
+    }
+
+    /** {@code PUT /v1/apps/{app}/budget}: sets the monthly budget (USD); a raise above the spend un-suspends at once. */
+    public dev.outpost.core.api.BudgetReport setBudget(String app, double monthlyUsd) throws ApiException {
+        return send("PUT", "/v1/apps/" + seg(app) + "/budget", java.util.Map.of("monthlyUsd", monthlyUsd),
+                new TypeReference<dev.outpost.core.api.BudgetReport>() {});
+    }
+
+    /** {@code POST /v1/webhooks}: the answer carries the signing secret, the only time it is shown. */
+    public dev.outpost.core.api.WebhookInfo addWebhook(String url, List<String> events) throws ApiException {
+        return send("POST", "/v1/webhooks", java.util.Map.of("url", url, "events", events),
+                new TypeReference<dev.outpost.core.api.WebhookInfo>() {});
+    }
+
+    /** {@code GET /v1/webhooks}: every webhook, without secrets. */
+    public List<dev.outpost.core.api.WebhookInfo> webhooks() throws ApiException {
+        return get("/v1/webhooks", new TypeReference<java.util.Map<String, List<dev.outpost.core.api.WebhookInfo>>>() {})
+                .getOrDefault("webhooks", List.of());
+    }
+
+    /** {@code DELETE /v1/webhooks/{id}}. */
+    public void removeWebhook(String id) throws ApiException {
+        send("DELETE", "/v1/webhooks/" + seg(id), null, null);
+    }
+
+    /** {@code GET /v1/webhooks/deliveries}: the last deliveries, newest first (of one webhook when {@code webhookId} is set). */
+    public List<dev.outpost.core.api.WebhookDeliveryInfo> webhookDeliveries(String webhookId) throws ApiException {
+        return get("/v1/webhooks/deliveries" + (webhookId == null ? "" : "?webhook=" + seg(webhookId)),
+                new TypeReference<java.util.Map<String, List<dev.outpost.core.api.WebhookDeliveryInfo>>>() {})
+                .getOrDefault("deliveries", List.of());
+    }
+
+    /**
      * {@code GET /v1/apps/{app}/logs}: {@code filters} are query parameters (since, region, instance,
      * grep, limit; null values left out); with {@code after} and a {@code wait} above zero, the call
      * waits that long for lines newer than the cursor (follow mode).

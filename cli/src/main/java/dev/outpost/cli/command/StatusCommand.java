@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
 /** {@code outpost status}: the app, its serving and deploying releases, and its instances. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the app's releases and instances.")
 public final class StatusCommand implements Callable<Integer> {
+    /** How many of the app's latest events the status ends with. */
+    static final int RECENT_EVENTS = 5;
+
     private final Environment env;
 
     @Spec
@@ -41,10 +44,19 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String app = target.app(env);
         AppStatus status;
-        dev.outpost.core.api.AppAddresses addresses;
+        dev.outpost.core.api.AppAddresses addresses = null;
+        dev.outpost.core.api.EventList events = null;
+        String noEvents = null;
         try (ApiClient api = env.client()) {
             status = api.status(app);
-            addresses = json ? null : addresses(api, app);
+            if (!json) {
+                addresses = addresses(api, app);
+                try {
+                    events = api.events(app, null, RECENT_EVENTS, 0, null);
+                } catch (dev.outpost.cli.api.ApiException e) {
+                    noEvents = e.getMessage(); // the rest of the status is still worth showing
+                }
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -72,6 +84,15 @@ public final class StatusCommand implements Callable<Integer> {
                         i.health() == null ? null : i.health().wire(), address, i.restarts());
             }
             table.print(out);
+        }
+        out.println();
+        if (noEvents != null) {
+            out.println("Events unavailable: " + noEvents);
+        } else if (events.events().isEmpty()) {
+            out.println("No events.");
+        } else {
+            out.println("Recent events (outpost events --follow for more)");
+            events.events().forEach(e -> out.println("  " + Cells.instant(e.at()) + "  " + e.kind() + "  " + e.message()));
         }
         out.flush();
         return 0;

@@ -260,6 +260,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             answer(HttpResponseStatus.NOT_FOUND, "no app is deployed at " + host.host());
             return;
         }
+        Optional<String> suspended = edge.routes().get().suspended(found.get().app());
+        if (suspended.isPresent()) {
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, suspended.get());
+            return;
+        }
         app = found.get();
         if (app.isEmpty()) {
             answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "app " + app.app() + " has no healthy instance in any region");

@@ -20,6 +20,7 @@ public final class RoutingTable {
     private final long index;
     private final String localRegion;
     private final Map<String, AppRoutes> apps;
+    private final Map<String, String> suspended;
     private final Map<UpstreamKey, Upstream> upstreams;
 
     /**
@@ -90,6 +91,12 @@ public final class RoutingTable {
     private record UpstreamKey(String instanceId, String address, int port) {}
 
     private RoutingTable(long index, String localRegion, Map<String, AppRoutes> apps, Map<UpstreamKey, Upstream> upstreams) {
+        this(index, localRegion, apps, upstreams, Map.of());
+    }
+
+    private RoutingTable(long index, String localRegion, Map<String, AppRoutes> apps, Map<UpstreamKey, Upstream> upstreams,
+                         Map<String, String> suspended) {
+        this.suspended = suspended;
         this.index = index;
         this.localRegion = localRegion;
         this.apps = apps;
@@ -136,7 +143,9 @@ public final class RoutingTable {
             apps.put(route.app(), new AppRoutes(route.app(), route.softLimit(), route.hardLimit(),
                     Concurrency.parse(route.concurrencyType()), regions, route.h2Backend()));
         }
-        return new RoutingTable(wire.index(), localRegion, Map.copyOf(apps), Map.copyOf(upstreams));
+        Map<String, String> suspended = new HashMap<>();
+        wire.apps().stream().filter(r -> r.suspended() != null).forEach(r -> suspended.put(r.app(), r.suspended()));
+        return new RoutingTable(wire.index(), localRegion, Map.copyOf(apps), Map.copyOf(upstreams), Map.copyOf(suspended));
     }
 
     /** The server's index this snapshot was built from; {@code -1} for {@link #empty}. */
@@ -151,6 +160,14 @@ public final class RoutingTable {
     /** The app's routes, empty when no app of that name is deployed. */
     public Optional<AppRoutes> app(String name) {
         return Optional.ofNullable(apps.get(name));
+    }
+
+    /**
+     * Why the app is suspended (its monthly budget was reached), when it is: every request to it is
+     * answered 503 with this sentence, which says when it resumes.
+     */
+    public Optional<String> suspended(String app) {
+        return Optional.ofNullable(suspended.get(app));
     }
 
     public int appCount() {

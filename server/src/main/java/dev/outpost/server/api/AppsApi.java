@@ -48,7 +48,7 @@ public final class AppsApi {
     }
 
     /** The app named {@code name}, or a 404 that says how to find the right name. */
-    static App app(Store store, String name) {
+    public static App app(Store store, String name) {
         return store.findApp(name).orElseThrow(() ->
                 ApiException.notFound("app " + name + " not found (outpost apps list shows your apps)"));
     }

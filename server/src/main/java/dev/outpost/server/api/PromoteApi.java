@@ -52,6 +52,7 @@ public final class PromoteApi {
 
     private void promote(Context ctx) {
         App to = AppsApi.app(store, ctx.pathParam("app"));
+        dev.outpost.server.budget.Suspension.refuseDeploy(store, to.name(), "a promotion");
         String fromName = Requests.body(ctx, PromoteRequest.class).from();
         if (fromName == null || fromName.isBlank()) {
             throw ApiException.badRequest("from is missing: name the app to promote from, e.g. {\"from\": \"" + to.name() + "-staging\"}");

@@ -51,6 +51,7 @@ public final class ReleasesApi {
 
     private void create(Context ctx) {
         App app = AppsApi.app(store, ctx.pathParam("app"));
+        dev.outpost.server.budget.Suspension.refuseDeploy(store, app.name(), "a deploy");
         CreateReleaseRequest req = Requests.body(ctx, CreateReleaseRequest.class);
         if (req.artifactDigest() == null || !BlobStore.isDigest(req.artifactDigest())) {
             throw ApiException.badRequest("artifactDigest \"" + req.artifactDigest() + "\" is not a digest (expected sha256:<64 hex digits>)");
@@ -82,6 +83,13 @@ public final class ReleasesApi {
         if (app.scale().isEmpty() && !config.scale().regions().isEmpty()) {
             apps.checkCounts(config.scale().regions(), "scale.regions");
             store.setScale(app.name(), config.scale().regions());
+        }
+        if (config.budget() != null && config.budget().monthlyUsd() != null) {
+            // [budget] monthly_usd of the deployed outpost.toml: the latest write wins, this one or outpost budget set
+            if (!(config.budget().monthlyUsd() >= 0) || config.budget().monthlyUsd().isInfinite()) {
+                throw ApiException.badRequest("[budget] monthly_usd = " + config.budget().monthlyUsd() + " is not a budget: give USD >= 0");
+            }
+            store.budgets().set(app.name(), config.budget().monthlyUsd());
         }
         Instant now = clock.instant();
         AddressesApi.allocateFor(store, app.name(), config, now);

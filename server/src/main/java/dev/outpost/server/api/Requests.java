@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 
 /** Reading requests: JSON bodies with errors that say what is wrong, and blocking-query parameters. */
-final class Requests {
+public final class Requests {
     static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
     static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
@@ -18,7 +18,7 @@ final class Requests {
     /** The {@code ?index=N&wait=D} of a blocking query; {@code index} 0 when absent (answer at once). */
     record Blocking(long index, Duration maxWait) {}
 
-    static <T> T body(Context ctx, Class<T> type) {
+    public static <T> T body(Context ctx, Class<T> type) {
         byte[] bytes = ctx.bodyAsBytes();
         if (bytes.length == 0) {
             throw ApiException.badRequest("the request needs a JSON body (" + type.getSimpleName() + ")");

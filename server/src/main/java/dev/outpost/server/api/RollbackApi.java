@@ -52,6 +52,7 @@ public final class RollbackApi {
 
     private void rollback(Context ctx) {
         App app = AppsApi.app(store, ctx.pathParam("app"));
+        dev.outpost.server.budget.Suspension.refuseDeploy(store, app.name(), "a rollback");
         Integer version = ctx.bodyAsBytes().length == 0 ? null : Requests.body(ctx, RollbackRequest.class).version();
         List<Release> releases = store.listReleases(app.name());
         Integer current = app.currentRelease();

@@ -56,6 +56,10 @@ public final class RoutesApi {
                     offsets.getOrDefault(app.name(), 0), ports, services.stream().anyMatch(AppConfig.Service::h2Backend),
                     null, false, List.of()));
         }
+        // A suspended app (monthly budget reached) is answered 503 with the reason; nothing may start it on demand.
+        Map<String, String> suspended = store.budgets().suspended();
+        out.replaceAll(r -> !suspended.containsKey(r.app()) ? r : new RoutingTable.AppRoute(r.app(), r.softLimit(), r.hardLimit(),
+                r.concurrencyType(), r.targets(), r.addressOffset(), r.ports(), r.h2Backend(), suspended.get(r.app()), false, List.of()));
         ctx.json(new RoutingTable(index, out));
     }
 

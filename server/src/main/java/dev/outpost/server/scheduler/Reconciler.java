@@ -33,14 +33,23 @@ public final class Reconciler implements AutoCloseable {
     private final Store store;
     private final IndexWatch watch;
     private final Clock clock;
+    private final dev.outpost.server.events.EventSink events;
+    /** Instance id -> restarts of the failure already announced, so each failure is one event. */
+    private final Map<String, Integer> failuresSeen = new HashMap<>();
     private final Scheduler scheduler = new Scheduler();
     private final Thread thread;
     private volatile boolean running = true;
 
     public Reconciler(Store store, IndexWatch watch, Clock clock) {
+        this(store, watch, clock, (app, kind, message, data) -> { });
+    }
+
+    /** A loop that records deploy outcomes and instance failures as events in {@code events}. */
+    public Reconciler(Store store, IndexWatch watch, Clock clock, dev.outpost.server.events.EventSink events) {
         this.store = store;
         this.watch = watch;
         this.clock = clock;
+        this.events = events;
         this.thread = Thread.ofPlatform().name("outpost-scheduler").daemon().unstarted(this::loop);
     }
 
@@ -80,6 +89,7 @@ public final class Reconciler implements AutoCloseable {
         List<App> apps = store.listApps().stream().filter(a -> releases.containsKey(a.name())).toList();
         ClusterView view = new ClusterView(apps, releases, hosts, instances, restarts, now);
         Plan plan = scheduler.plan(view);
+        announceFailures(instances);
         apply(plan, view, now);
         return plan;
     }
@@ -101,8 +111,13 @@ public final class Reconciler implements AutoCloseable {
             }
             log.info("{} v{}: {} ({}){}", o.app(), o.version(), o.status().wire(), o.message(),
                     o.retire().isEmpty() ? "" : "; retiring " + o.retire());
+            events.record(o.app(), "deploy." + o.status().wire(), o.message(), Map.of("version", Integer.toString(o.version())));
         }
+        Set<String> suspended = plan.placements().isEmpty() ? Set.of() : store.budgets().suspended().keySet();
         for (Plan.Placement p : plan.placements()) {
+            if (suspended.contains(p.app())) {
+                continue; // a suspended app (monthly budget reached) keeps its instances stopped: nothing new is placed
+            }
             Instance i = new Instance(Ids.instance(), p.app(), p.release(), p.region(), p.hostId(), null, null,
                     InstanceState.CREATED, DesiredState.RUNNING, Health.UNKNOWN, null, null, 0, List.of(), now, now);
             store.insertInstance(i);
@@ -116,6 +131,20 @@ public final class Reconciler implements AutoCloseable {
         for (String id : plan.purges()) {
             store.deleteInstance(id);
         }
+    }
+
+    private void announceFailures(List<Instance> instances) {
+        Set<String> present = new java.util.HashSet<>();
+        for (Instance i : instances) {
+            present.add(i.id());
+            if (i.state() == InstanceState.FAILED && !Integer.valueOf(i.restarts()).equals(failuresSeen.get(i.id()))) {
+                failuresSeen.put(i.id(), i.restarts());
+                events.record(i.app(), "instance.failed", "instance " + i.id() + " in " + i.region() + " failed"
+                                + (i.exitCode() != null ? " with exit code " + i.exitCode() : "") + (i.message() != null ? ": " + i.message() : ""),
+                        Map.of("instance", i.id(), "region", i.region(), "restarts", Integer.toString(i.restarts())));
+            }
+        }
+        failuresSeen.keySet().retainAll(present);
     }
 
     @Override

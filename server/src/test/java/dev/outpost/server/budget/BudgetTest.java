@@ -1,0 +1,259 @@
+package dev.outpost.server.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.outpost.core.Json;
+import dev.outpost.core.api.InstanceReport;
+import dev.outpost.core.config.AppConfig;
+import dev.outpost.core.model.DesiredState;
+import dev.outpost.core.model.Health;
+import dev.outpost.core.model.Instance;
+import dev.outpost.core.model.InstanceState;
+import dev.outpost.server.MutableClock;
+import dev.outpost.server.OutpostServer;
+import dev.outpost.server.ServerConfig;
+import dev.outpost.server.auth.AdminToken;
+import dev.outpost.server.meter.Prices;
+import dev.outpost.store.Store;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The meter, budgets, suspension and webhooks against a real server on port 0 with a clock the test
+ * moves: hours and a month boundary pass in milliseconds. No host is registered, so the scheduler
+ * places nothing and the test plays the agent, reporting its instances into the store.
+ */
+class BudgetTest {
+    /** One dollar per thousand seconds of shared-1x: easy sums. */
+    static final double PRICE = 0.001;
+    static final Instant START = Instant.parse("2026-11-10T00:00:00Z");
+
+    @TempDir
+    Path dir;
+    MutableClock clock = new MutableClock(START);
+    Store store;
+    OutpostServer server;
+    String token;
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        store = Store.open(dir.resolve("outpost.db").toString());
+        token = AdminToken.ensure(store, dir);
+        startServer();
+        store.createApp("hello", "iad", START);
+        store.setScale("hello", Map.of("iad", 2));
+        AppConfig config = new AppConfig("hello", "iad", new AppConfig.Build(null, null, List.of("run")), Map.of(), List.of(), null,
+                null, new AppConfig.Vm("shared-1x"), null);
+        store.createRelease("hello", "sha256:" + "a".repeat(64), config, START, START.plusSeconds(600));
+        store.scheduling().activate("hello", 1, "v1 is serving", List.of());
+        for (String id : List.of("i1", "i2")) {
+            store.insertInstance(new Instance(id, "hello", 1, "iad", "iad-1", null, null, InstanceState.CREATED, DesiredState.RUNNING,
+                    Health.UNKNOWN, null, null, 0, List.of(), START, START));
+        }
+        store.setDesired("i2", DesiredState.STOPPED);
+        report("i1", InstanceState.STARTED);
+    }
+
+    void startServer() throws Exception {
+        server = new OutpostServer(new ServerConfig("127.0.0.1", 0, dir, List.of("iad"), null,
+                new Prices(Map.of("shared-1x", PRICE))), store, clock);
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        store.close();
+        http.close();
+    }
+
+    void report(String id, InstanceState state) {
+        store.applyReport(id, new InstanceReport(state, state == InstanceState.STARTED ? Health.PASSING : Health.UNKNOWN,
+                "127.1.1.1", 20000, null, null, 0, List.of()), clock.instant());
+    }
+
+    HttpResponse<String> call(String method, String path, Object body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token);
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return http.send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.mapper().writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode json(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
+        return Json.mapper().readTree(r.body());
+    }
+
+    List<String> kinds() throws Exception {
+        List<String> out = new ArrayList<>();
+        json(call("GET", "/v1/apps/hello/events?since=0", null)).path("events").forEach(e -> out.add(e.path("kind").asText()));
+        return out;
+    }
+
+    JsonNode suspendedRoute() throws Exception {
+        return json(call("GET", "/v1/routes", null)).path("apps").get(0).path("suspended");
+    }
+
+    @Test
+    void spendMatchesRunTimeAcrossAServerRestart() throws Exception {
+        clock.advance(Duration.ofHours(10));
+        server.close();
+        startServer();
+        clock.advance(Duration.ofHours(5));
+        report("i1", InstanceState.STOPPED);
+        clock.advance(Duration.ofHours(2));
+
+        JsonNode budget = json(call("GET", "/v1/apps/hello/budget", null));
+        double expected = 15 * 3600 * PRICE;
+        assertThat(budget.path("spentUsd").asDouble()).isCloseTo(expected, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(budget.path("usdPerSecond").asDouble()).isZero();
+        assertThat(budget.path("month").asText()).isEqualTo("2026-11");
+    }
+
+    @Test
+    void thresholdsAnnounceOnceSuspensionStopsAndRefusesAndTheNextMonthRestoresExactly() throws Exception {
+        assertThat(json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 10))).path("monthlyUsd").asDouble()).isEqualTo(10);
+        clock.advance(Duration.ofSeconds(5000));
+        await().atMost(Duration.ofSeconds(10)).until(() -> kinds().contains("budget.50"));
+        clock.advance(Duration.ofSeconds(3000));
+        await().atMost(Duration.ofSeconds(10)).until(() -> kinds().contains("budget.80"));
+        assertThat(suspendedRoute().isNull()).isTrue();
+        clock.advance(Duration.ofSeconds(2000));
+        await().atMost(Duration.ofSeconds(10)).until(() -> kinds().contains("budget.suspended"));
+        server.budgets().check();
+        server.budgets().check();
+        assertThat(kinds()).containsExactly("budget.50", "budget.80", "budget.100", "budget.suspended");
+
+        assertThat(store.findInstance("i1").orElseThrow().desired()).isEqualTo(DesiredState.STOPPED);
+        assertThat(store.findInstance("i2").orElseThrow().desired()).isEqualTo(DesiredState.STOPPED);
+        assertThat(suspendedRoute().asText())
+                .isEqualTo("monthly budget of $10.00 reached for hello; it resumes on 2026-12-01 00:00 UTC or when the budget is raised (outpost budget set)");
+        HttpResponse<String> deploy = call("POST", "/v1/apps/hello/releases", "{}");
+        assertThat(deploy.statusCode()).isEqualTo(409);
+        assertThat(deploy.headers().firstValue("Content-Type").orElse("")).contains("problem+json");
+        assertThat(deploy.body()).contains("monthly budget of $10.00 reached for hello");
+        report("i1", InstanceState.STOPPED);
+        clock.advance(Duration.ofDays(3));
+        server.reconciler().reconcileOnce();
+        assertThat(store.listInstances("hello")).hasSize(2);
+
+        clock.set(Instant.parse("2026-12-01T00:00:00Z"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> kinds().contains("budget.resumed"));
+        assertThat(store.findInstance("i1").orElseThrow().desired()).isEqualTo(DesiredState.RUNNING);
+        assertThat(store.findInstance("i2").orElseThrow().desired()).isEqualTo(DesiredState.STOPPED);
+        assertThat(store.findApp("hello").orElseThrow().scale()).isEqualTo(Map.of("iad", 2));
+        assertThat(suspendedRoute().isNull()).isTrue();
+        JsonNode december = json(call("GET", "/v1/apps/hello/budget", null));
+        assertThat(december.path("month").asText()).isEqualTo("2026-12");
+        assertThat(december.path("spentUsd").asDouble()).isZero();
+    }
+
+    @Test
+    void raisingTheBudgetAboveTheSpendUnsuspendsAtOnce() throws Exception {
+        json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 1)));
+        clock.advance(Duration.ofSeconds(1500));
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.budgets().suspended().containsKey("hello"));
+
+        JsonNode raised = json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 20)));
+        assertThat(raised.path("suspended").isNull()).isTrue();
+        assertThat(raised.path("percentUsed").asDouble()).isCloseTo(7.5, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(store.findInstance("i1").orElseThrow().desired()).isEqualTo(DesiredState.RUNNING);
+        assertThat(suspendedRoute().isNull()).isTrue();
+    }
+
+    @Test
+    void badBudgetsAndWebhookUrlsAreRefusedNamingTheValueAndChangeNothing() throws Exception {
+        json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 5)));
+        HttpResponse<String> negative = call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", -3));
+        assertThat(negative.statusCode()).isEqualTo(400);
+        assertThat(negative.body()).contains("-3");
+        HttpResponse<String> text = call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", "lots"));
+        assertThat(text.statusCode()).isEqualTo(400);
+        assertThat(text.body()).contains("lots");
+        assertThat(json(call("GET", "/v1/apps/hello/budget", null)).path("monthlyUsd").asDouble()).isEqualTo(5);
+
+        HttpResponse<String> ftp = call("POST", "/v1/webhooks", Map.of("url", "ftp://127.0.0.1/x", "events", List.of("budget")));
+        assertThat(ftp.statusCode()).isEqualTo(400);
+        assertThat(ftp.body()).contains("ftp://127.0.0.1/x");
+        assertThat(json(call("GET", "/v1/webhooks", null)).path("webhooks")).isEmpty();
+    }
+
+    @Test
+    void aWebhookIsSignedAndRetriedWithBackoffUntilTheReceiverAnswers() throws Exception {
+        List<String[]> received = new CopyOnWriteArrayList<>();
+        AtomicInteger calls = new AtomicInteger();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            try (exchange) {
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                received.add(new String[] {exchange.getRequestHeaders().getFirst("Outpost-Signature"), body});
+                exchange.sendResponseHeaders(calls.incrementAndGet() <= 2 ? 500 : 204, -1);
+            }
+        });
+        receiver.start();
+        try {
+            JsonNode hook = json(call("POST", "/v1/webhooks", Map.of("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                    "events", List.of("budget"))));
+            String secret = hook.path("secret").asText();
+            assertThat(secret).isNotBlank();
+            assertThat(json(call("GET", "/v1/webhooks", null)).path("webhooks").get(0).path("secret").isNull()).isTrue();
+
+            json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 100)));
+            clock.advance(Duration.ofSeconds(50_000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+            clock.advance(Duration.ofMillis(999));
+            server.webhooks().sendDue();
+            assertThat(received).hasSize(1);
+            clock.advance(Duration.ofMillis(1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+            clock.advance(Duration.ofSeconds(2));
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 3);
+
+            String[] last = received.get(2);
+            String t = last[0].replaceAll("^t=(\\d+),v1=.*$", "$1");
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            String expected = HexFormat.of().formatHex(mac.doFinal((t + "." + last[1]).getBytes(StandardCharsets.UTF_8)));
+            assertThat(last[0]).isEqualTo("t=" + clock.instant().getEpochSecond() + ",v1=" + expected);
+            JsonNode event = Json.mapper().readTree(last[1]);
+            assertThat(event.path("kind").asText()).isEqualTo("budget.50");
+            assertThat(event.path("webhook").asText()).isEqualTo(hook.path("id").asText());
+
+            // the receiver has the body before the dispatcher has written the attempt down
+            JsonNode delivery = await().atMost(Duration.ofSeconds(10)).until(
+                    () -> json(call("GET", "/v1/webhooks/deliveries", null)).path("deliveries").get(0),
+                    d -> d.path("status").asText().equals("delivered"));
+            assertThat(delivery.path("attempts").asInt()).isEqualTo(3);
+            assertThat(delivery.path("lastCode").asInt()).isEqualTo(204);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+}
