@@ -25,7 +25,9 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * The control plane: the {@code /v1} API and {@code /v2} registry on Javalin (virtual threads), the
@@ -39,6 +41,7 @@ public final class OutpostServer implements AutoCloseable {
     private final Reconciler reconciler;
     private final Javalin javalin;
     private final GarbageCollector registryGc;
+    private final dev.outpost.server.autoscaler.AutoscalerLoop autoscaler;
 
     public OutpostServer(ServerConfig config, Store store, Clock clock) throws IOException {
         this.config = config;
@@ -53,6 +56,11 @@ public final class OutpostServer implements AutoCloseable {
         RegionDirectory regions = new RegionDirectory(config.regions(), store);
         TokenAuth auth = new TokenAuth(store);
         AppsApi apps = new AppsApi(store, regions, clock, registry);
+        dev.outpost.server.autoscaler.LoadBoard load = new dev.outpost.server.autoscaler.LoadBoard(Duration.ofHours(1));
+        // PLACEHOLDER EventSink until the event log lands: the lead replaces this one line at merge.
+        dev.outpost.server.events.EventSink loggingEventSink = (app, kind, message, data) -> LoggerFactory.getLogger("dev.outpost.server.events").info("event {} {}: {}", app, kind, message);
+        this.autoscaler = new dev.outpost.server.autoscaler.AutoscalerLoop(store, load, loggingEventSink, clock,
+                dev.outpost.server.autoscaler.AutoscalerLoop.DEFAULT_TICK);
         dev.outpost.server.secrets.ReleaseSecrets secrets;
         try {
             secrets = new dev.outpost.server.secrets.ReleaseSecrets(store, dev.outpost.server.secrets.SecretKeyFile.open(
@@ -80,6 +88,7 @@ public final class OutpostServer implements AutoCloseable {
             new dev.outpost.server.api.CertsApi(store, secrets.box(), clock).register(cfg.routes);
             new dev.outpost.server.api.EdgesApi(store, clock).register(cfg.routes);
             new InstancesApi(store).register(cfg.routes);
+            new dev.outpost.server.api.LoadApi(store, regions, load, clock).register(cfg.routes);
             new TokensApi(store, clock).register(cfg.routes);
             new dev.outpost.server.api.LogsApi(store, clock, config.logRetention()).register(cfg);
             new RegistryApi(registry, store, auth, new ReleasedArtifacts(store)).register(cfg.routes);
@@ -100,6 +109,7 @@ public final class OutpostServer implements AutoCloseable {
         }
         reconciler.start();
         registryGc.start();
+        autoscaler.start();
     }
 
     /** The API's base URL, e.g. {@code http://127.0.0.1:7280}. */
@@ -115,8 +125,13 @@ public final class OutpostServer implements AutoCloseable {
         return reconciler;
     }
 
+    public dev.outpost.server.autoscaler.AutoscalerLoop autoscaler() {
+        return autoscaler;
+    }
+
     @Override
     public void close() {
+        autoscaler.close();
         registryGc.close();
         reconciler.close();
         javalin.stop();

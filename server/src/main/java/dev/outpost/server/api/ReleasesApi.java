@@ -79,8 +79,9 @@ public final class ReleasesApi {
             throw ApiException.badRequest("config.deploy.waitTimeout must be a positive duration");
         }
         config = config.withApp(app.name());
+        // Every deploy, not only the first: the autoscaler works in these regions, so an unknown one is refused here.
+        apps.checkCounts(config.scale().regions(), "scale.regions");
         if (app.scale().isEmpty() && !config.scale().regions().isEmpty()) {
-            apps.checkCounts(config.scale().regions(), "scale.regions");
             store.setScale(app.name(), config.scale().regions());
         }
         Instant now = clock.instant();
