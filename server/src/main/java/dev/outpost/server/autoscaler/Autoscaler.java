@@ -27,8 +27,8 @@ import java.util.TreeMap;
  *   <li>down slowly: only to the largest count any second of {@code scale_down_window} asked for, and only
  *       once reports have covered that whole window without a gap;</li>
  *   <li>clamped to the range; then, when the total exceeds {@code max_total}, every range region keeps
- *       its {@code min} and the rest goes one instance at a time to the region with the most demand per
- *       instance (so the cap moves instances to where users are, at once).</li>
+ *       its {@code min} and the rest goes one instance at a time to the region whose instances carry the most
+ *       demand each (so the cap moves instances to where users are, at once).</li>
  * </ul>
  */
 public final class Autoscaler {
@@ -137,7 +137,8 @@ public final class Autoscaler {
                 if (g >= target.get(region)) {
                     continue;
                 }
-                double share = demand.getOrDefault(region, 0.0) / (g + 1);
+                // The most loaded region per instance gets the next one: that minimises the busiest instance's load.
+                double share = g == 0 ? Double.MAX_VALUE : demand.getOrDefault(region, 0.0) / g;
                 if (best == null || share > bestShare + EPSILON
                         || (Math.abs(share - bestShare) <= EPSILON && target.get(region) > target.get(best))) {
                     best = region;
