@@ -89,7 +89,7 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
 
     /**
      * Desired count per region and the idle behaviour. {@code regions} is the count a first deploy seeds
-     * per region (for a {@code { min, max }} region: {@code min}, at least 1 when {@code max} allows it);
+     * per region (for a {@code { min, max }} region: {@code min});
      * {@code autoscale} holds the ranges and limits the autoscaler works within.
      */
     public record Scale(Map<String, Integer> regions, boolean autostop, boolean autostart, int minRunning,

@@ -342,8 +342,8 @@ public final class ConfigParser {
                 if (v.isObject()) {
                     Autoscale.Range range = range(v, key);
                     ranges.put(code, range);
-                    // A first deploy starts one instance where the range allows it, so the release can prove healthy.
-                    regions.put(code, range.clamp(1));
+                    // A first deploy starts the minimum; demand reported by the edges brings the rest.
+                    regions.put(code, range.min());
                 } else {
                     regions.put(code, integer(r, code, key, 0, 1000, 0));
                 }

@@ -28,8 +28,8 @@ class ScaleConfigTest {
         assertThat(s.range("ams")).isEqualTo(new Autoscale.Range(2, 2));
         assertThat(s.range("syd")).isEqualTo(new Autoscale.Range(0, 3));
         assertThat(s.range("nrt")).isNull();
-        // The first deploy's counts: a range starts at its min, at least one instance where max allows it.
-        assertThat(s.regions()).isEqualTo(Map.of("iad", 1, "ams", 2, "syd", 1));
+        // The first deploy's counts: a range starts at its min.
+        assertThat(s.regions()).isEqualTo(Map.of("iad", 1, "ams", 2, "syd", 0));
         assertThat(s.autoscaled()).isTrue();
         assertThat(s.autoscale().maxTotal()).isEqualTo(8);
         assertThat(s.autoscale().targetUtilization()).isEqualTo(0.5);
