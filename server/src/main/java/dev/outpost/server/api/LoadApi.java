@@ -58,7 +58,7 @@ public final class LoadApi {
             if (load == null || App.checkName(load.app()) != null) {
                 throw ApiException.badRequest(at + ".app: " + (load == null ? "missing" : App.checkName(load.app())));
             }
-            if (!(load.requestsPerSecond() >= 0) || load.connections() < 0 || !(load.remotePerSecond() >= 0)
+            if (load.requests() < 0 || !(load.requestsPerSecond() >= 0) || load.connections() < 0 || !(load.remotePerSecond() >= 0)
                     || !(load.unservedPerSecond() >= 0)) {
                 throw ApiException.badRequest(at + " (" + load.app() + "): rates and connections must be 0 or more, got "
                         + load.requestsPerSecond() + " req/s, " + load.connections() + " connections, "

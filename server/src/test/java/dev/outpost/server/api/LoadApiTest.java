@@ -75,7 +75,7 @@ class LoadApiTest {
 
     LoadReport report(String region, double rps, double remote) {
         return new LoadReport(region, region + "-edge", Instant.now(),
-                List.of(new AppLoad("web", rps, 3, remote, 0, List.of())));
+                List.of(new AppLoad("web", (long) rps, rps, 3, remote, 0, List.of())));
     }
 
     App app() throws Exception {
