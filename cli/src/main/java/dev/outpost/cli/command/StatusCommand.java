@@ -6,6 +6,7 @@ import dev.outpost.cli.output.Cells;
 import dev.outpost.cli.output.JsonOutput;
 import dev.outpost.cli.output.ShortDigest;
 import dev.outpost.cli.output.Table;
+import dev.outpost.core.api.AppLoadStatus;
 import dev.outpost.core.api.AppStatus;
 import dev.outpost.core.model.Instance;
 import dev.outpost.core.model.Release;
@@ -41,8 +42,10 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String app = target.app(env);
         AppStatus status;
+        AppLoadStatus load;
         try (ApiClient api = env.client()) {
             status = api.status(app);
+            load = json ? null : RegionLoadTable.fetch(api, app);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -55,6 +58,7 @@ public final class StatusCommand implements Callable<Integer> {
         String scale = Cells.scale(status.app().scale());
         out.println("Scale      " + (scale == null ? "none" : scale));
         out.println();
+        RegionLoadTable.print(out, load);
         List<Instance> instances = status.instances() == null ? List.of() : status.instances().stream()
                 .sorted(Comparator.comparing(Instance::region).thenComparing(Instance::release, Comparator.reverseOrder())
                         .thenComparing(Instance::id))
