@@ -96,6 +96,7 @@ public final class DevPlatform implements AutoCloseable {
                         dev.outpost.proxy.http.Transport.best(), probing.rtt());
                 proxy.start();
                 platform.parts.add(proxy);
+                proxy.reportLoad(server.url(), token, region + "-edge");
                 if (o.httpsPort() != NO_HTTPS) {
                     dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(server.url(), token,
                             proxy::updateCertificates);
