@@ -119,6 +119,9 @@ public final class AutoscalerLoop implements AutoCloseable {
     @Override
     public void close() {
         closed.countDown();
+        if (thread.getState() == Thread.State.NEW) {
+            return;
+        }
         thread.interrupt();
         try {
             thread.join(Duration.ofSeconds(5));
