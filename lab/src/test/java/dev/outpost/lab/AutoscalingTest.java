@@ -55,7 +55,7 @@ class AutoscalingTest {
                 target_utilization = 0.5
                 scale_down_window = "15s"
                 """);
-        DevLab.Result deploy = lab.cli(hello, "deploy");
+        DevLab.Result deploy = lab.cli(hello, "launch");
         assertThat(deploy.exit()).as(deploy.all() + "\n--- dev log ---\n" + lab.devLog()).isZero();
         DevLab.Result first = lab.curl("syd", HOST, "/");
         assertThat(first.out()).as("syd has no instance yet: served from iad").contains("hello from iad");
