@@ -81,6 +81,7 @@ public final class ReleasesApi {
         config = config.withApp(app.name());
         // Every deploy, not only the first: the autoscaler works in these regions, so an unknown one is refused here.
         apps.checkCounts(config.scale().regions(), "scale.regions");
+        config.scale().autoscale().ranges().forEach((region, range) -> apps.checkCounts(Map.of(region, range.max()), "scale.regions max"));
         if (app.scale().isEmpty() && !config.scale().regions().isEmpty()) {
             store.setScale(app.name(), config.scale().regions());
         }

@@ -62,9 +62,9 @@ public final class Autoscaler {
         List<String> ranged = new ArrayList<>();
         for (String region : new TreeMap<>(scale.regions()).keySet()) {
             Autoscale.Range range = scale.range(region);
-            int now0 = current.getOrDefault(region, 0);
+            int was = current.getOrDefault(region, 0);
             if (range.min() == range.max()) {
-                target.put(region, now0);
+                target.put(region, was);
                 continue;
             }
             ranged.add(region);
@@ -73,14 +73,14 @@ public final class Autoscaler {
             int askedNow = count(recent, perInstance);
             int up = range.clamp(askedNow);
             demand.put(region, recent);
-            if (up >= now0) {
+            if (up >= was) {
                 target.put(region, up);
                 reasons.put(region, arriving(recent, connections, region) + ", " + per + bound(askedNow, range));
-            } else if (now0 > range.max()) {
+            } else if (was > range.max()) {
                 target.put(region, range.max());
                 reasons.put(region, "above the region's max " + range.max());
             } else if (!covered) {
-                target.put(region, now0);
+                target.put(region, was);
             } else {
                 double windowPeak = peak(samples, downFrom, connections);
                 int askedInWindow = count(windowPeak, perInstance);

@@ -145,5 +145,9 @@ class LoadApiTest {
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("region nrt not found");
         assertThat(f.call("GET", "/v1/apps/web/releases", null).body()).isEqualTo("[]");
+        AppConfig tooMany = ConfigParser.parse("outpost.toml", TOML.replace("max = 3 } }", "max = 300 } }"));
+        HttpResponse<String> big = f.call("POST", "/v1/apps/web/releases", new CreateReleaseRequest(digest, tooMany));
+        assertThat(big.statusCode()).isEqualTo(400);
+        assertThat(big.body()).contains("scale.regions max.syd = 300 is out of range (0-100)");
     }
 }
