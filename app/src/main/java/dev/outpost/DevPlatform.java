@@ -111,6 +111,7 @@ public final class DevPlatform implements AutoCloseable {
                         dev.outpost.proxy.http.Transport.best(), probing.rtt(), wan.dialer(region));
                 proxy.start();
                 platform.parts.add(proxy);
+                proxy.reportLoad(server.url(), token, region + "-edge");
                 if (o.httpsPort() != NO_HTTPS) {
                     dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(regionApi, token,
                             proxy::updateCertificates);

@@ -1,6 +1,7 @@
 package dev.outpost.proxy;
 
 import dev.outpost.proxy.admin.AdminServer;
+import dev.outpost.proxy.control.LoadReporter;
 import dev.outpost.proxy.http.ClientConnectionLimit;
 import dev.outpost.proxy.http.EdgeContext;
 import dev.outpost.proxy.http.EdgeInitializer;
@@ -30,6 +31,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +85,7 @@ public final class EdgeProxy implements AutoCloseable {
     private volatile Channel httpsServer;
     private final Optional<SniCertificates> tls;
     private final dev.outpost.proxy.tcp.TcpListeners tcp;
+    private volatile LoadReporter loadReporter;
 
     public EdgeProxy(ProxyConfig config) {
         this(config, Transport.best());
@@ -252,6 +255,18 @@ public final class EdgeProxy implements AutoCloseable {
         return tcp;
     }
 
+    /**
+     * Starts reporting this edge's load to the server at {@code api} every second ({@code POST /v1/load});
+     * the reporter stops when the proxy closes, or earlier with its own {@code close()}.
+     */
+    public LoadReporter reportLoad(URI api, String token, String edgeId) {
+        LoadReporter reporter = new LoadReporter(api, token, config.region(), edgeId, () -> routes, metrics.demand(),
+                LoadReporter.DEFAULT_INTERVAL);
+        reporter.start();
+        loadReporter = reporter;
+        return reporter;
+    }
+
     /** The meters behind {@code /metrics}, for embedding in another registry or reading in tests. */
     public ProxyMetrics metrics() {
         return metrics;
@@ -268,6 +283,9 @@ public final class EdgeProxy implements AutoCloseable {
             return;
         }
         state = State.CLOSED;
+        if (loadReporter != null) {
+            loadReporter.close();
+        }
         server.close().awaitUninterruptibly();
         if (httpsServer != null) {
             httpsServer.close().awaitUninterruptibly();

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -42,6 +43,7 @@ public final class OutpostServer implements AutoCloseable {
     private final dev.outpost.server.edges.EdgeExpiry edgeExpiry;
     private final dev.outpost.server.budget.BudgetKeeper budgets;
     private final dev.outpost.server.webhooks.WebhookDispatcher webhooks;
+    private final dev.outpost.server.autoscaler.AutoscalerLoop autoscaler;
 
     public OutpostServer(ServerConfig config, Store store, Clock clock) throws IOException {
         this.config = config;
@@ -63,6 +65,9 @@ public final class OutpostServer implements AutoCloseable {
         RegionDirectory regions = new RegionDirectory(config.regions(), store);
         TokenAuth auth = new TokenAuth(store);
         AppsApi apps = new AppsApi(store, regions, clock, registry);
+        dev.outpost.server.autoscaler.LoadBoard load = new dev.outpost.server.autoscaler.LoadBoard(Duration.ofHours(1));
+        this.autoscaler = new dev.outpost.server.autoscaler.AutoscalerLoop(store, load, events, clock,
+                dev.outpost.server.autoscaler.AutoscalerLoop.DEFAULT_TICK);
         dev.outpost.server.secrets.ReleaseSecrets secrets;
         try {
             secrets = new dev.outpost.server.secrets.ReleaseSecrets(store, dev.outpost.server.secrets.SecretKeyFile.open(
@@ -91,6 +96,7 @@ public final class OutpostServer implements AutoCloseable {
             new dev.outpost.server.api.CertsApi(store, secrets.box(), clock).register(cfg.routes);
             new dev.outpost.server.api.EdgesApi(store, clock).register(cfg.routes);
             new InstancesApi(store).register(cfg.routes);
+            new dev.outpost.server.api.LoadApi(store, regions, load, clock).register(cfg.routes);
             new TokensApi(store, clock).register(cfg.routes);
             new dev.outpost.server.api.LogsApi(store, clock, config.logRetention()).register(cfg);
             new RegistryApi(registry, store, auth, new ReleasedArtifacts(store)).register(cfg.routes);
@@ -117,6 +123,7 @@ public final class OutpostServer implements AutoCloseable {
         edgeExpiry.start();
         budgets.start();
         webhooks.start();
+        autoscaler.start();
     }
 
     /** The VM size of every app's current release must have a price, or the meter could not charge it. */
@@ -157,11 +164,16 @@ public final class OutpostServer implements AutoCloseable {
         return reconciler;
     }
 
+    public dev.outpost.server.autoscaler.AutoscalerLoop autoscaler() {
+        return autoscaler;
+    }
+
     @Override
     public void close() {
         edgeExpiry.close();
         webhooks.close();
         budgets.close();
+        autoscaler.close();
         registryGc.close();
         reconciler.close();
         javalin.stop();

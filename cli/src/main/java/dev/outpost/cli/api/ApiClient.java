@@ -95,6 +95,11 @@ public final class ApiClient implements AutoCloseable {
         return get("/v1/apps/" + seg(app) + "/ips", new TypeReference<dev.outpost.core.api.AppAddresses>() {});
     }
 
+    /** The app's per-region ranges, counts and last reported demand ({@code GET /v1/apps/{app}/load}). */
+    public dev.outpost.core.api.AppLoadStatus load(String app) throws ApiException {
+        return get("/v1/apps/" + seg(app) + "/load", new TypeReference<dev.outpost.core.api.AppLoadStatus>() {});
+    }
+
     /** A blocking query: answers once the state is newer than {@code index}, or after {@code wait}. */
     public AppStatus status(String app, long index, Duration wait) throws ApiException {
         String path = "/v1/apps/" + seg(app) + "/status?index=" + index + "&wait=" + Durations.format(wait);

@@ -6,6 +6,7 @@ import dev.outpost.cli.output.Cells;
 import dev.outpost.cli.output.JsonOutput;
 import dev.outpost.cli.output.ShortDigest;
 import dev.outpost.cli.output.Table;
+import dev.outpost.core.api.AppLoadStatus;
 import dev.outpost.core.api.AppStatus;
 import dev.outpost.core.model.Instance;
 import dev.outpost.core.model.Release;
@@ -47,10 +48,12 @@ public final class StatusCommand implements Callable<Integer> {
         dev.outpost.core.api.AppAddresses addresses = null;
         dev.outpost.core.api.EventList events = null;
         String noEvents = null;
+        AppLoadStatus load = null;
         try (ApiClient api = env.client()) {
             status = api.status(app);
             if (!json) {
                 addresses = addresses(api, app);
+                load = RegionLoadTable.fetch(api, app);
                 try {
                     events = api.events(app, null, RECENT_EVENTS, 0, null);
                 } catch (dev.outpost.cli.api.ApiException e) {
@@ -70,6 +73,7 @@ public final class StatusCommand implements Callable<Integer> {
         out.println("Scale      " + (scale == null ? "none" : scale));
         IpsCommand.printAddresses(out, addresses);
         out.println();
+        RegionLoadTable.print(out, load);
         List<Instance> instances = status.instances() == null ? List.of() : status.instances().stream()
                 .sorted(Comparator.comparing(Instance::region).thenComparing(Instance::release, Comparator.reverseOrder())
                         .thenComparing(Instance::id))

@@ -87,12 +87,37 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
 
     public record TcpCheck(Duration interval, Duration timeout, Duration gracePeriod) {}
 
-    /** Desired count per region and the idle behaviour. */
-    public record Scale(Map<String, Integer> regions, boolean autostop, boolean autostart, int minRunning) {
+    /**
+     * Desired count per region and the idle behaviour. {@code regions} is the count a first deploy seeds
+     * per region (for a {@code { min, max }} region: {@code min});
+     * {@code autoscale} holds the ranges and limits the autoscaler works within.
+     */
+    public record Scale(Map<String, Integer> regions, boolean autostop, boolean autostart, int minRunning,
+                        Autoscale autoscale) {
         public static final Scale DEFAULT = new Scale(Map.of(), false, false, 0);
 
         public Scale {
             regions = regions == null ? Map.of() : Map.copyOf(regions);
+            autoscale = autoscale == null ? Autoscale.NONE : autoscale;
+        }
+
+        public Scale(Map<String, Integer> regions, boolean autostop, boolean autostart, int minRunning) {
+            this(regions, autostop, autostart, minRunning, null);
+        }
+
+        /** The region's range: its {@code { min, max }}, or {@code n..n} for a plain count; null for a region not named. */
+        public Autoscale.Range range(String region) {
+            Autoscale.Range range = autoscale.ranges().get(region);
+            if (range != null) {
+                return range;
+            }
+            Integer fixed = regions.get(region);
+            return fixed == null ? null : new Autoscale.Range(fixed, fixed);
+        }
+
+        /** True when some region has a range ({@code min < max}): the autoscaler then owns the app's counts. */
+        public boolean autoscaled() {
+            return autoscale.ranges().values().stream().anyMatch(r -> r.min() < r.max());
         }
     }
 

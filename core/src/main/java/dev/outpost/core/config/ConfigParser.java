@@ -322,12 +322,14 @@ public final class ConfigParser {
         if (n == null) {
             return null;
         }
-        table(n, "scale", Set.of("regions", "autostop", "autostart", "min_running"));
+        table(n, "scale", Set.of("regions", "autostop", "autostart", "min_running", "max_total", "target_utilization",
+                "scale_down_window"));
         Map<String, Integer> regions = new LinkedHashMap<>();
+        Map<String, Autoscale.Range> ranges = new LinkedHashMap<>();
         JsonNode r = n.get("regions");
         if (r != null) {
             if (!r.isObject()) {
-                throw error("scale.regions", "expected a table of region = count, got " + kind(r));
+                throw error("scale.regions", "expected a table of region = count or region = { min, max }, got " + kind(r));
             }
             Iterator<String> names = r.fieldNames();
             while (names.hasNext()) {
@@ -336,11 +338,56 @@ public final class ConfigParser {
                 if (!REGION.matcher(code).matches()) {
                     throw error(key, "\"" + code + "\" is not a region code (e.g. iad, ams, syd)");
                 }
-                regions.put(code, integer(r, code, key, 0, 1000, 0));
+                JsonNode v = r.get(code);
+                if (v.isObject()) {
+                    Autoscale.Range range = range(v, key);
+                    ranges.put(code, range);
+                    // A first deploy starts the minimum; demand reported by the edges brings the rest.
+                    regions.put(code, range.min());
+                } else {
+                    regions.put(code, integer(r, code, key, 0, 1000, 0));
+                }
             }
         }
+        Integer maxTotal = null;
+        if (n.get("max_total") != null) {
+            maxTotal = integer(n, "max_total", "scale.max_total", 1, 100_000, 0);
+            int mins = 0;
+            for (String code : regions.keySet()) {
+                mins += ranges.containsKey(code) ? ranges.get(code).min() : regions.get(code);
+            }
+            if (mins > maxTotal) {
+                throw error("scale.max_total", maxTotal + " is below the " + mins + " instances the regions' minimums and fixed counts"
+                        + " need; raise max_total or lower a min");
+            }
+        }
+        double target = Autoscale.DEFAULT_TARGET_UTILIZATION;
+        JsonNode t = n.get("target_utilization");
+        if (t != null) {
+            if (!t.isNumber() || t.asDouble() <= 0 || t.asDouble() > 1) {
+                throw error("scale.target_utilization", t.asText() + " is out of range (a fraction of soft_limit in (0, 1], e.g. 0.7)");
+            }
+            target = t.asDouble();
+        }
+        Duration window = duration(n, "scale_down_window", "scale", Autoscale.DEFAULT_SCALE_DOWN_WINDOW);
+        if (window.isZero()) {
+            throw error("scale.scale_down_window", "must be longer than 0s");
+        }
         return new AppConfig.Scale(regions, bool(n, "autostop", "scale.autostop"), bool(n, "autostart", "scale.autostart"),
-                integer(n, "min_running", "scale.min_running", 0, 1000, 0));
+                integer(n, "min_running", "scale.min_running", 0, 1000, 0), new Autoscale(ranges, maxTotal, target, window));
+    }
+
+    private Autoscale.Range range(JsonNode v, String key) throws ConfigException {
+        table(v, key, Set.of("min", "max"));
+        if (v.get("max") == null) {
+            throw error(key + ".max", "is required in a range (e.g. { min = 1, max = 5 }); for a fixed count write the number");
+        }
+        int min = integer(v, "min", key + ".min", 0, 1000, 0);
+        int max = integer(v, "max", key + ".max", 0, 1000, 0);
+        if (min > max) {
+            throw error(key + ".min", "min " + min + " is above max " + max);
+        }
+        return new Autoscale.Range(min, max);
     }
 
     private AppConfig.Deploy deploy(JsonNode n) throws ConfigException {

@@ -9,6 +9,7 @@ import dev.outpost.proxy.routing.RoutingTable;
 import dev.outpost.proxy.routing.Upstream;
 import dev.outpost.proxy.routing.WaitQueue;
 import dev.outpost.proxy.telemetry.AccessLog;
+import dev.outpost.proxy.telemetry.EdgeDemand;
 import dev.outpost.proxy.telemetry.ProxyMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -116,6 +117,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     /** For {@code connections} apps: the instance this user connection counts against, until it closes. */
     private Upstream pinned;
     private String pinnedApp;
+    /** The app this connection's latest request was for, as the load reports count connections. */
+    private EdgeDemand.App demand;
 
     // The exchange in progress; reset for every request.
     private ForwardedRequest request;
@@ -223,6 +226,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         finish(responseStarted ? status : 499);
         releaseExchangeBuffers();
         unpin();
+        if (demand != null) {
+            demand.left();
+            demand = null;
+        }
         ctx.fireChannelInactive();
     }
 
@@ -266,7 +273,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         app = found.get();
+        demand = edge.metrics().demand().arrived(app.app(), demand);
         if (app.isEmpty()) {
+            demand.unserved();
             answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "app " + app.app() + " has no healthy instance in any region");
             return;
         }
@@ -474,6 +483,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                     + (replayed ? " (replay asked by the instance)" : " (Outpost-Force-Instance)");
             default -> "app " + app.app() + " has no healthy instance in any region";
         };
+        demand.unserved();
         answer(HttpResponseStatus.SERVICE_UNAVAILABLE, why);
     }
 
@@ -481,6 +491,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     /** Every matching instance is at its hard limit: wait in the app's queue, or answer 503 when it is full. */
     private void enqueue(int instances) {
+        demand.unserved();
         WaitQueue queue = edge.queues().of(app.app());
         Waiter w = new Waiter(queue);
         if (!queue.enqueue(w)) {
@@ -568,6 +579,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private void connect(Upstream chosen) {
         tried.add(chosen);
         edge.metrics().routed(app.app(), chosen.region().equals(edge.region()));
+        if (tried.size() == 1 && !chosen.region().equals(edge.region())) {
+            demand.remote();
+        }
         if (app.h2Backend()) {
             openStream(chosen, false);
             return;

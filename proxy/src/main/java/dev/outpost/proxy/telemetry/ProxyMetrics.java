@@ -43,6 +43,7 @@ public final class ProxyMetrics {
     private record RequestKey(String app, String region, int status) {}
 
     private record RoutedKey(String app, boolean local) {}
+    private final EdgeDemand demand = new EdgeDemand();
 
     /** @param edgeRegion tagged on every meter as {@code edge}, so several edges can share one Prometheus */
     public ProxyMetrics(String edgeRegion) {
@@ -51,6 +52,11 @@ public final class ProxyMetrics {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /** The per-app demand counters the load reports are made of. */
+    public EdgeDemand demand() {
+        return demand;
     }
 
     /** A request is over: answered with {@code status} by an instance in {@code region}, or by the proxy ({@link #NO_REGION}). */

@@ -80,8 +80,10 @@ public final class ReleasesApi {
             throw ApiException.badRequest("config.deploy.waitTimeout must be a positive duration");
         }
         config = config.withApp(app.name());
+        // Every deploy, not only the first: the autoscaler works in these regions, so an unknown one is refused here.
+        apps.checkCounts(config.scale().regions(), "scale.regions");
+        config.scale().autoscale().ranges().forEach((region, range) -> apps.checkCounts(Map.of(region, range.max()), "scale.regions max"));
         if (app.scale().isEmpty() && !config.scale().regions().isEmpty()) {
-            apps.checkCounts(config.scale().regions(), "scale.regions");
             store.setScale(app.name(), config.scale().regions());
         }
         if (config.budget() != null && config.budget().monthlyUsd() != null) {

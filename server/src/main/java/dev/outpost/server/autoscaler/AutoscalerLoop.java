@@ -1,0 +1,137 @@
+package dev.outpost.server.autoscaler;
+
+import dev.outpost.core.config.AppConfig;
+import dev.outpost.core.model.App;
+import dev.outpost.core.model.Release;
+import dev.outpost.server.events.EventSink;
+import dev.outpost.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@link Autoscaler} every tick (1 s) for every app whose serving release's {@code [scale]}
+ * has a range: reads the app's counts and the {@link LoadBoard}, writes the changed regions with
+ * {@link Store#setScale} (the write {@code outpost scale count} makes, so the scheduler places or removes
+ * instances), and records each change as a {@code scale.up}/{@code scale.down} event with its reason.
+ * One thread; {@link #close} stops it.
+ */
+public final class AutoscalerLoop implements AutoCloseable {
+    public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
+    private static final Logger LOG = LoggerFactory.getLogger(AutoscalerLoop.class);
+
+    private final Store store;
+    private final LoadBoard board;
+    private final EventSink events;
+    private final Clock clock;
+    private final Duration tick;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Thread thread;
+
+    public AutoscalerLoop(Store store, LoadBoard board, EventSink events, Clock clock, Duration tick) {
+        if (tick == null || tick.isNegative() || tick.isZero()) {
+            throw new IllegalArgumentException("autoscaler tick must be a positive duration, got " + tick);
+        }
+        this.store = store;
+        this.board = board;
+        this.events = events;
+        this.clock = clock;
+        this.tick = tick;
+        this.thread = Thread.ofPlatform().name("outpost-autoscaler").daemon().unstarted(this::loop);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** One pass over every app; returns the changes made. Public for tests that step the loop by hand. */
+    public List<ScaleDecision> scaleOnce() {
+        List<ScaleDecision> all = new ArrayList<>();
+        // A suspended app (monthly budget reached) stays at zero until the budget keeper restores it.
+        Map<String, String> suspended = store.budgets().suspended();
+        for (App app : store.listApps()) {
+            if (suspended.containsKey(app.name())) {
+                continue;
+            }
+            Optional<AppConfig> config = servingConfig(store, app);
+            if (config.isEmpty() || !config.get().scale().autoscaled()) {
+                continue;
+            }
+            all.addAll(scale(app, config.get()));
+        }
+        return all;
+    }
+
+    private List<ScaleDecision> scale(App app, AppConfig config) {
+        Instant now = clock.instant();
+        AppConfig.Scale scale = config.scale();
+        Duration length = scale.autoscale().scaleDownWindow().compareTo(board.retention()) > 0
+                ? board.retention() : scale.autoscale().scaleDownWindow();
+        List<ScaleDecision> decisions = Autoscaler.decide(scale, concurrency(config), board.window(app.name(), now, length),
+                app.scale(), now);
+        if (decisions.isEmpty()) {
+            return decisions;
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        decisions.forEach(d -> counts.put(d.region(), d.to()));
+        store.setScale(app.name(), counts);
+        for (ScaleDecision d : decisions) {
+            LOG.info("app {}: {} {}", app.name(), d.kind(), d.message());
+            events.record(app.name(), d.kind(), d.message(), d.data());
+        }
+        return decisions;
+    }
+
+    /** The serving release's config, else (first deploy still going) the newest release's. */
+    public static Optional<AppConfig> servingConfig(Store store, App app) {
+        if (app.currentRelease() != null) {
+            Optional<Release> current = store.findRelease(app.name(), app.currentRelease());
+            if (current.isPresent()) {
+                return Optional.ofNullable(current.get().config());
+            }
+        }
+        return store.listReleases(app.name()).stream().findFirst().map(Release::config);
+    }
+
+    /** The app's limits: one internal port per app, so the first service's concurrency is everyone's. */
+    static AppConfig.Concurrency concurrency(AppConfig config) {
+        return config.services().isEmpty() ? AppConfig.Concurrency.DEFAULT : config.services().get(0).concurrency();
+    }
+
+    private void loop() {
+        try {
+            while (!closed.await(tick.toNanos(), TimeUnit.NANOSECONDS)) {
+                try {
+                    scaleOnce();
+                } catch (RuntimeException e) {
+                    LOG.error("autoscaler pass failed; retrying at the next tick", e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed.countDown();
+        if (thread.getState() == Thread.State.NEW) {
+            return;
+        }
+        thread.interrupt();
+        try {
+            thread.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * The regional autoscaler (DESIGN §7): the proxies' load reports in, each app's desired count per
+ * region out, through the same store write {@code outpost scale} uses, so the scheduler places the
+ * instances. {@link dev.outpost.server.autoscaler.LoadBoard} keeps the last reports in memory;
+ * {@link dev.outpost.server.autoscaler.Autoscaler} is the pure decision (start reading there);
+ * {@link dev.outpost.server.autoscaler.AutoscalerLoop} runs it every second and records every change
+ * as an event with its reason.
+ */
+package dev.outpost.server.autoscaler;
