@@ -5,6 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2HeadersEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.AsciiString;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -25,6 +28,10 @@ import io.netty.handler.flow.FlowControlHandler;
 record EdgeProtocols(EdgeContext edge, String scheme) {
     /** Concurrent streams one HTTP/2 connection may open (nginx's and HAProxy's default is 100 too). */
     static final int MAX_CONCURRENT_STREAMS = 100;
+    private static final AsciiString REQUEST_ID = AsciiString.cached(ErrorResponse.REQUEST_ID.toLowerCase(java.util.Locale.ROOT));
+    /** HPACK: never index the request id, which is new on every request (RFC 7541 §7.1.3). */
+    static final Http2HeadersEncoder.SensitivityDetector UNIQUE_PER_REQUEST =
+            (name, value) -> REQUEST_ID.contentEqualsIgnoreCase(name);
 
     /**
      * Adds the HTTP/1.1 chain after {@code ctx} and tells it the connection is active (it was
@@ -54,9 +61,13 @@ record EdgeProtocols(EdgeContext edge, String scheme) {
                         // RFC 8441: WebSocket over an HTTP/2 stream (ExtendedConnect).
                         .connectProtocolEnabled(true))
                 .validateHeaders(true)
+                // Request ids are unique per request: indexing them in HPACK only churns the table.
+                .headerSensitivityDetector(UNIQUE_PER_REQUEST)
                 .build();
         // The multiplexer finds the codec when it is added: the codec goes in first.
         ctx.pipeline().addAfter(ctx.name(), "h2", codec);
+        // Many streams answer in one read: one flush per read batch instead of a syscall per frame.
+        ctx.pipeline().addBefore("h2", "h2-flush", new FlushConsolidationHandler(256, true));
         ctx.pipeline().addAfter("h2", "h2-streams", new Http2MultiplexHandler(new StreamInitializer()));
         ctx.pipeline().addAfter("h2-streams", "h2-idle", new Http2IdleClose(codec));
         ctx.channel().config().setAutoRead(true);

@@ -130,6 +130,7 @@ final class H2UpstreamPool {
                     // Streams opened before the instance's SETTINGS said how many it takes wait in the codec
                     // for a free slot rather than being refused.
                     .encoderEnforceMaxConcurrentStreams(true)
+                    .headerSensitivityDetector(EdgeProtocols.UNIQUE_PER_REQUEST)
                     .build();
             ch.pipeline()
                     .addLast("h2", codec)

@@ -31,8 +31,12 @@ import java.util.function.Consumer;
  * not the app, closes first and never writes into a connection the app just closed.
  */
 public final class UpstreamPool {
-    /** Idle connections kept per upstream and loop; more are closed when they come back. */
-    static final int MAX_IDLE_PER_UPSTREAM = 64;
+    /**
+     * Idle connections kept per upstream and loop; more are closed when they come back. High enough
+     * that a burst of concurrent clients does not churn upstream connections (each close and reopen
+     * costs the instance a handshake); the idle timeout still closes what stays unused.
+     */
+    static final int MAX_IDLE_PER_UPSTREAM = 1024;
 
     private final Transport transport;
     private final ChannelGroup channels;
