@@ -2,6 +2,9 @@ package dev.outpost.server.autoscaler;
 
 import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.model.App;
+import dev.outpost.core.model.DesiredState;
+import dev.outpost.core.model.Instance;
+import dev.outpost.core.model.InstanceState;
 import dev.outpost.core.model.Release;
 import dev.outpost.server.events.EventSink;
 import dev.outpost.store.Store;
@@ -9,10 +12,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * has a range: reads the app's counts and the {@link LoadBoard}, writes the changed regions with
  * {@link Store#setScale} (the write {@code outpost scale count} makes, so the scheduler places or removes
  * instances), and records each change as a {@code scale.up}/{@code scale.down} event with its reason.
+ * Then {@link Autostop} for every app with {@code autostop}: it times each running instance's idleness
+ * from the same reports and stops the idle ones with {@link dev.outpost.store.Scheduling#changeDesired}
+ * (the write {@code outpost instances stop} makes), one {@code scale.autostop} event each.
  * One thread; {@link #close} stops it.
  */
 public final class AutoscalerLoop implements AutoCloseable {
@@ -36,6 +45,8 @@ public final class AutoscalerLoop implements AutoCloseable {
     private final Duration tick;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Thread thread;
+    /** Running instance id → when its current idle run began, as this loop saw it (in memory, like the board). */
+    private final Map<String, Instant> idleSince = new HashMap<>();
 
     public AutoscalerLoop(Store store, LoadBoard board, EventSink events, Clock clock, Duration tick) {
         if (tick == null || tick.isNegative() || tick.isZero()) {
@@ -91,6 +102,62 @@ public final class AutoscalerLoop implements AutoCloseable {
         return decisions;
     }
 
+    /**
+     * One autostop pass over every app: brings each running instance's idle timer up to date with the
+     * {@link LoadBoard}'s reports and stops those idle past {@code autostop_after}. An app that is suspended
+     * is not touched; one with a deploy going is timed but nothing of it is stopped until the deploy ends.
+     * Returns the stops made. Public for tests that step the loop by hand.
+     */
+    public synchronized List<AutostopDecision> autostopOnce() {
+        Instant now = clock.instant();
+        Map<String, String> suspended = store.budgets().suspended();
+        Set<String> deploying = new HashSet<>();
+        store.scheduling().deploying().forEach(r -> deploying.add(r.app()));
+        Set<String> restarting = store.scheduling().restartsRequested();
+        Set<String> timed = new HashSet<>();
+        List<AutostopDecision> all = new ArrayList<>();
+        for (App app : store.listApps()) {
+            if (suspended.containsKey(app.name())) {
+                continue;
+            }
+            Optional<AppConfig> config = servingConfig(store, app);
+            if (config.isEmpty() || !config.get().scale().autostop()) {
+                continue;
+            }
+            List<Instance> instances = store.listInstances(app.name());
+            LoadBoard.Activity activity = board.activity(app.name(), now, LoadBoard.FRESH);
+            for (Instance i : instances) {
+                if (!Autostop.up(i) || i.state() != InstanceState.STARTED || restarting.contains(i.id())) {
+                    continue;
+                }
+                timed.add(i.id());
+                // First seen running, or the edges quiet (nothing known): idle from now. Else from its last busy second.
+                Instant since = activity.coveredSince() == null ? now : idleSince.getOrDefault(i.id(), now);
+                Instant busy = activity.lastBusy(i.id(), i.region());
+                if (busy != null && busy.isAfter(since)) {
+                    since = busy;
+                }
+                if (activity.coveredSince() != null && activity.coveredSince().isAfter(since)) {
+                    since = activity.coveredSince();
+                }
+                idleSince.put(i.id(), since);
+            }
+            if (deploying.contains(app.name())) {
+                continue;
+            }
+            for (AutostopDecision d : Autostop.decide(config.get().scale(), instances, idleSince, now)) {
+                store.scheduling().changeDesired(d.instanceId(), DesiredState.STOPPED);
+                LOG.info("app {}: {} {}", app.name(), AutostopDecision.KIND, d.message());
+                events.record(app.name(), AutostopDecision.KIND, d.message(), d.data());
+                idleSince.remove(d.instanceId());
+                timed.remove(d.instanceId());
+                all.add(d);
+            }
+        }
+        idleSince.keySet().retainAll(timed);
+        return all;
+    }
+
     /** The serving release's config, else (first deploy still going) the newest release's. */
     public static Optional<AppConfig> servingConfig(Store store, App app) {
         if (app.currentRelease() != null) {
@@ -114,6 +181,11 @@ public final class AutoscalerLoop implements AutoCloseable {
                     scaleOnce();
                 } catch (RuntimeException e) {
                     LOG.error("autoscaler pass failed; retrying at the next tick", e);
+                }
+                try {
+                    autostopOnce();
+                } catch (RuntimeException e) {
+                    LOG.error("autostop pass failed; retrying at the next tick", e);
                 }
             }
         } catch (InterruptedException e) {
