@@ -105,7 +105,8 @@ public final class AutoscalerLoop implements AutoCloseable {
     /**
      * One autostop pass over every app: brings each running instance's idle timer up to date with the
      * {@link LoadBoard}'s reports and stops those idle past {@code autostop_after}. An app that is suspended
-     * is not touched; one with a deploy going is timed but nothing of it is stopped until the deploy ends.
+     * is not touched; while a deploy of it goes, nothing of it stops and its timers start over (after a deploy,
+     * every instance has a whole {@code autostop_after} to be used).
      * Returns the stops made. Public for tests that step the loop by hand.
      */
     public synchronized List<AutostopDecision> autostopOnce() {
@@ -131,8 +132,10 @@ public final class AutoscalerLoop implements AutoCloseable {
                     continue;
                 }
                 timed.add(i.id());
-                // First seen running, or the edges quiet (nothing known): idle from now. Else from its last busy second.
-                Instant since = activity.coveredSince() == null ? now : idleSince.getOrDefault(i.id(), now);
+                // First seen running, a deploy going (it counts as use), or the edges quiet (nothing known): idle from
+                // now. Else from its last busy second.
+                boolean fresh = activity.coveredSince() == null || deploying.contains(app.name());
+                Instant since = fresh ? now : idleSince.getOrDefault(i.id(), now);
                 Instant busy = activity.lastBusy(i.id(), i.region());
                 if (busy != null && busy.isAfter(since)) {
                     since = busy;

@@ -175,6 +175,17 @@ class AutostopLoopTest {
     }
 
     @Test
+    void aDeployGoingStopsNothingAndGivesEveryInstanceAWholeAutostopAfter() throws Exception {
+        app("web", "regions = { iad = 1 }\nautostop = true\nautostart = true\nautostop_after = \"5s\"", "iad:i-1");
+        AppConfig config = store.findRelease("web", 1).orElseThrow().config();
+        store.createRelease("web", "sha256:" + "b".repeat(64), config, T0, T0.plusSeconds(600));
+        assertThat(run(0, 20, s -> edges("web", "none", 0))).as("v2 is deploying").isEmpty();
+        store.scheduling().activate("web", 2, "v2 is serving", List.of());
+        assertThat(run(20, 30, s -> edges("web", "none", 0))).as("5 s after the last pass that saw the deploy going")
+                .containsExactly("i-1@24");
+    }
+
+    @Test
     void quietEdgesSuspendedAppsAndAppsWithoutAutostopAreLeftAlone() throws Exception {
         app("web", "regions = { iad = 1 }\nautostop = true\nautostart = true\nautostop_after = \"5s\"", "iad:i-web");
         app("fixed", "regions = { iad = 1 }", "iad:i-fixed");
