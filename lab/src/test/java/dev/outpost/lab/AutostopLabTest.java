@@ -135,7 +135,7 @@ class AutostopLabTest {
         assertThat(status.out()).doesNotContain("in syd idle for");
 
         // Stopped instances keep their places: a few seconds on, nothing was placed in their stead.
-        Thread.sleep(3000);
-        assertThat(instances(idle)).isEqualTo(Map.of("iad", List.of("stopped/stopped"), "syd", List.of("stopped/stopped")));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                instances(idle).equals(Map.of("iad", List.of("stopped/stopped"), "syd", List.of("stopped/stopped"))));
     }
 }

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,18 +68,7 @@ public final class AutoscalerLoop implements AutoCloseable {
     /** One pass over every app; returns the changes made. Public for tests that step the loop by hand. */
     public List<ScaleDecision> scaleOnce() {
         List<ScaleDecision> all = new ArrayList<>();
-        // A suspended app (monthly budget reached) stays at zero until the budget keeper restores it.
-        Map<String, String> suspended = store.budgets().suspended();
-        for (App app : store.listApps()) {
-            if (suspended.containsKey(app.name())) {
-                continue;
-            }
-            Optional<AppConfig> config = servingConfig(store, app);
-            if (config.isEmpty() || !config.get().scale().autoscaled()) {
-                continue;
-            }
-            all.addAll(scale(app, config.get()));
-        }
+        managed(AppConfig.Scale::autoscaled).forEach((app, config) -> all.addAll(scale(app, config)));
         return all;
     }
 
@@ -111,20 +101,14 @@ public final class AutoscalerLoop implements AutoCloseable {
      */
     public synchronized List<AutostopDecision> autostopOnce() {
         Instant now = clock.instant();
-        Map<String, String> suspended = store.budgets().suspended();
         Set<String> deploying = new HashSet<>();
         store.scheduling().deploying().forEach(r -> deploying.add(r.app()));
         Set<String> restarting = store.scheduling().restartsRequested();
         Set<String> timed = new HashSet<>();
         List<AutostopDecision> all = new ArrayList<>();
-        for (App app : store.listApps()) {
-            if (suspended.containsKey(app.name())) {
-                continue;
-            }
-            Optional<AppConfig> config = servingConfig(store, app);
-            if (config.isEmpty() || !config.get().scale().autostop()) {
-                continue;
-            }
+        for (Map.Entry<App, AppConfig> managed : managed(AppConfig.Scale::autostop).entrySet()) {
+            App app = managed.getKey();
+            AppConfig.Scale scale = managed.getValue().scale();
             List<Instance> instances = store.listInstances(app.name());
             LoadBoard.Activity activity = board.activity(app.name(), now, LoadBoard.FRESH);
             for (Instance i : instances) {
@@ -148,7 +132,7 @@ public final class AutoscalerLoop implements AutoCloseable {
             if (deploying.contains(app.name())) {
                 continue;
             }
-            for (AutostopDecision d : Autostop.decide(config.get().scale(), instances, idleSince, now)) {
+            for (AutostopDecision d : Autostop.decide(scale, instances, idleSince, now)) {
                 store.scheduling().changeDesired(d.instanceId(), DesiredState.STOPPED);
                 LOG.info("app {}: {} {}", app.name(), AutostopDecision.KIND, d.message());
                 events.record(app.name(), AutostopDecision.KIND, d.message(), d.data());
@@ -159,6 +143,21 @@ public final class AutoscalerLoop implements AutoCloseable {
         }
         idleSince.keySet().retainAll(timed);
         return all;
+    }
+
+    /**
+     * The apps whose serving config's {@code [scale]} asks for {@code wanted}, with that config, in name order. A
+     * suspended app (monthly budget reached) is not among them: it stays stopped until the budget keeper restores it.
+     */
+    private Map<App, AppConfig> managed(Predicate<AppConfig.Scale> wanted) {
+        Map<String, String> suspended = store.budgets().suspended();
+        Map<App, AppConfig> out = new LinkedHashMap<>();
+        for (App app : store.listApps()) {
+            if (!suspended.containsKey(app.name())) {
+                servingConfig(store, app).filter(c -> wanted.test(c.scale())).ifPresent(c -> out.put(app, c));
+            }
+        }
+        return out;
     }
 
     /** The serving release's config, else (first deploy still going) the newest release's. */
