@@ -272,6 +272,20 @@ class AutoscalerLoopTest {
         }
 
         @Test
+        void stoppedInstancesStillCountSoTheAutoscalerAddsNoneForDemandTheyCanServe() throws Exception {
+            app("web", "regions = { iad = { min = 0, max = 3 } }\nautostop = true\nautostart = true\nautostop_after = \"5s\"",
+                    "iad:i-1", "iad:i-2");
+            store.setScale("web", Map.of("iad", 2));
+            assertThat(run(0, 10, s -> edges("web", "none", 0))).containsExactly("i-1@5", "i-2@5");
+            // Users are back at iad: 20 req/s is one instance's worth (28 each), and iad has two, stopped: autostart's to start.
+            run(10, 13, s -> edges("web", "iad", 20));
+            assertThat(loop.scaleOnce()).isEmpty();
+            assertThat(scale("web")).isEqualTo(Map.of("iad", 2));
+            run(13, 16, s -> edges("web", "iad", 70));
+            assertThat(loop.scaleOnce()).as("three instances' worth").extracting(ScaleDecision::to).containsExactly(3);
+        }
+
+        @Test
         void aDeployGoingStopsNothingAndGivesEveryInstanceAWholeAutostopAfter() throws Exception {
             app("web", "regions = { iad = 1 }\nautostop = true\nautostart = true\nautostop_after = \"5s\"", "iad:i-1");
             AppConfig config = store.findRelease("web", 1).orElseThrow().config();
