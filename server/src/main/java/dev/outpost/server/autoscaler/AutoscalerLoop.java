@@ -8,6 +8,7 @@ import dev.outpost.core.model.InstanceState;
 import dev.outpost.core.model.Release;
 import dev.outpost.server.events.EventSink;
 import dev.outpost.store.Store;
+import dev.outpost.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,6 +114,7 @@ public final class AutoscalerLoop implements AutoCloseable {
             LoadBoard.Activity activity = board.activity(app.name(), now, LoadBoard.FRESH);
             for (Instance i : instances) {
                 if (!Autostop.up(i) || i.state() != InstanceState.STARTED || restarting.contains(i.id())) {
+                    idleSince.remove(i.id());
                     continue;
                 }
                 timed.add(i.id());
@@ -133,7 +135,12 @@ public final class AutoscalerLoop implements AutoCloseable {
                 continue;
             }
             for (AutostopDecision d : Autostop.decide(scale, instances, idleSince, now)) {
-                store.scheduling().changeDesired(d.instanceId(), DesiredState.STOPPED);
+                try {
+                    store.scheduling().changeDesired(d.instanceId(), DesiredState.STOPPED);
+                } catch (StoreException e) {
+                    LOG.info("app {}: instance {} not stopped, it changed meanwhile: {}", app.name(), d.instanceId(), e.getMessage());
+                    continue;
+                }
                 LOG.info("app {}: {} {}", app.name(), AutostopDecision.KIND, d.message());
                 events.record(app.name(), AutostopDecision.KIND, d.message(), d.data());
                 idleSince.remove(d.instanceId());
