@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -182,7 +183,7 @@ class AutoscalerLoopTest {
          * Seconds [from, to): each second both edges (iad, syd) report what {@code load} gives for the app, then
          * the loop makes its pass. Returns the stops made, with the second each was made at.
          */
-        List<String> run(int from, int to, java.util.function.IntFunction<List<LoadReport>> load) {
+        List<String> run(int from, int to, IntFunction<List<LoadReport>> load) {
             List<String> stops = new ArrayList<>();
             for (int s = from; s < to; s++) {
                 clock.now = T0.plusSeconds(s).plusMillis(100);
