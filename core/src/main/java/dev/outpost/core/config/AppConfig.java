@@ -90,19 +90,30 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
     /**
      * Desired count per region and the idle behaviour. {@code regions} is the count a first deploy seeds
      * per region (for a {@code { min, max }} region: {@code min});
-     * {@code autoscale} holds the ranges and limits the autoscaler works within.
+     * {@code autoscale} holds the ranges and limits the autoscaler works within. With {@code autostop}, an
+     * instance that saw no requests or connections for {@code autostopAfter} is stopped, keeping
+     * {@code minRunning} running in each region.
      */
     public record Scale(Map<String, Integer> regions, boolean autostop, boolean autostart, int minRunning,
-                        Autoscale autoscale) {
+                        Autoscale autoscale, Duration autostopAfter) {
+        public static final Duration DEFAULT_AUTOSTOP_AFTER = Duration.ofMinutes(5);
         public static final Scale DEFAULT = new Scale(Map.of(), false, false, 0);
 
         public Scale {
             regions = regions == null ? Map.of() : Map.copyOf(regions);
             autoscale = autoscale == null ? Autoscale.NONE : autoscale;
+            autostopAfter = autostopAfter == null ? DEFAULT_AUTOSTOP_AFTER : autostopAfter;
+            if (autostopAfter.isNegative() || autostopAfter.isZero()) {
+                throw new IllegalArgumentException("autostop_after must be longer than 0s, got " + autostopAfter);
+            }
+        }
+
+        public Scale(Map<String, Integer> regions, boolean autostop, boolean autostart, int minRunning, Autoscale autoscale) {
+            this(regions, autostop, autostart, minRunning, autoscale, null);
         }
 
         public Scale(Map<String, Integer> regions, boolean autostop, boolean autostart, int minRunning) {
-            this(regions, autostop, autostart, minRunning, null);
+            this(regions, autostop, autostart, minRunning, null, null);
         }
 
         /** The region's range: its {@code { min, max }}, or {@code n..n} for a plain count; null for a region not named. */

@@ -322,8 +322,8 @@ public final class ConfigParser {
         if (n == null) {
             return null;
         }
-        table(n, "scale", Set.of("regions", "autostop", "autostart", "min_running", "max_total", "target_utilization",
-                "scale_down_window"));
+        table(n, "scale", Set.of("regions", "autostop", "autostop_after", "autostart", "min_running", "max_total",
+                "target_utilization", "scale_down_window"));
         Map<String, Integer> regions = new LinkedHashMap<>();
         Map<String, Autoscale.Range> ranges = new LinkedHashMap<>();
         JsonNode r = n.get("regions");
@@ -373,8 +373,14 @@ public final class ConfigParser {
         if (window.isZero()) {
             throw error("scale.scale_down_window", "must be longer than 0s");
         }
+        Duration autostopAfter = duration(n, "autostop_after", "scale", AppConfig.Scale.DEFAULT_AUTOSTOP_AFTER);
+        if (autostopAfter.isZero()) {
+            throw error("scale.autostop_after", "\"" + n.get("autostop_after").asText() + "\" must be longer than 0s"
+                    + " (how long an instance stays idle before it is stopped, e.g. \"5m\")");
+        }
         return new AppConfig.Scale(regions, bool(n, "autostop", "scale.autostop"), bool(n, "autostart", "scale.autostart"),
-                integer(n, "min_running", "scale.min_running", 0, 1000, 0), new Autoscale(ranges, maxTotal, target, window));
+                integer(n, "min_running", "scale.min_running", 0, 1000, 0), new Autoscale(ranges, maxTotal, target, window),
+                autostopAfter);
     }
 
     private Autoscale.Range range(JsonNode v, String key) throws ConfigException {

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code [scale]}'s autoscaling keys: ranges per region, {@code max_total}, {@code target_utilization}, the window. */
+/**
+ * {@code [scale]}'s autoscaling keys: ranges per region, {@code max_total}, {@code target_utilization}, the window;
+ * and its idle keys: {@code autostop}, {@code autostop_after}, {@code autostart}, {@code min_running}.
+ */
 class ScaleConfigTest {
 
     @Test
@@ -49,6 +52,33 @@ class ScaleConfigTest {
     }
 
     @Test
+    void autostopKeysAreReadWithTheirDefaults() throws Exception {
+        AppConfig c = ConfigParser.parse("outpost.toml", """
+                app = "web"
+                [scale]
+                regions = { iad = 1, syd = { min = 0, max = 2 } }
+                autostop = true
+                autostop_after = "90s"
+                autostart = true
+                min_running = 1
+                """);
+        AppConfig.Scale s = c.scale();
+        assertThat(s.autostop()).isTrue();
+        assertThat(s.autostopAfter()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(s.autostart()).isTrue();
+        assertThat(s.minRunning()).isEqualTo(1);
+        assertThat(Json.mapper().readValue(Json.mapper().writeValueAsString(c), AppConfig.class)).isEqualTo(c);
+
+        AppConfig.Scale plain = ConfigParser.parse("outpost.toml", "app = \"web\"\n[scale]\nautostop = true\n").scale();
+        assertThat(plain.autostop()).isTrue();
+        assertThat(plain.autostopAfter()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(plain.autostart()).isFalse();
+        assertThat(plain.minRunning()).isZero();
+        assertThat(AppConfig.Scale.DEFAULT.autostop()).isFalse();
+        assertThat(AppConfig.Scale.DEFAULT.autostopAfter()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
     void rangesInTheirOwnTableAreRead() throws Exception {
         AppConfig.Scale s = ConfigParser.parse("outpost.toml", """
                 app = "web"
@@ -66,6 +96,7 @@ class ScaleConfigTest {
         AppConfig c = Json.mapper().readValue(old, AppConfig.class);
         assertThat(c.scale().autoscale()).isEqualTo(Autoscale.NONE);
         assertThat(c.scale().range("iad")).isEqualTo(new Autoscale.Range(2, 2));
+        assertThat(c.scale().autostopAfter()).isEqualTo(AppConfig.Scale.DEFAULT_AUTOSTOP_AFTER);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -83,6 +114,12 @@ class ScaleConfigTest {
             "max_total below mins | app = \"web\"\\n[scale]\\nregions = { iad = { min = 2, max = 5 }, ams = 2 }\\nmax_total = 3\\n | 4 | scale.max_total | below the 4 instances",
             "bad window           | app = \"web\"\\n[scale]\\nscale_down_window = \"soon\"\\n                      | 3 | scale.scale_down_window    | is not a duration",
             "zero window          | app = \"web\"\\n[scale]\\nscale_down_window = \"0s\"\\n                        | 3 | scale.scale_down_window    | longer than 0s",
+            "bad autostop_after   | app = \"web\"\\n[scale]\\nautostop = true\\nautostop_after = \"soon\"\\n | 4 | scale.autostop_after | \"soon\" is not a duration",
+            "zero autostop_after  | app = \"web\"\\n[scale]\\nautostop = true\\nautostop_after = \"0s\"\\n   | 4 | scale.autostop_after | \"0s\" must be longer than 0s",
+            "neg. autostop_after  | app = \"web\"\\n[scale]\\nautostop_after = \"-5m\"\\n                   | 3 | scale.autostop_after | \"-5m\" is not a duration",
+            "number autostop_after| app = \"web\"\\n[scale]\\nautostop_after = 300\\n                       | 3 | scale.autostop_after | expected a duration string",
+            "autostop not a bool  | app = \"web\"\\n[scale]\\nautostop = \"yes\"\\n                           | 3 | scale.autostop       | expected true or false",
+            "negative min_running | app = \"web\"\\n[scale]\\nmin_running = -1\\n                           | 3 | scale.min_running    | out of range",
     })
     void badInputNamesTheKeyAndLine(String name, String source, int line, String key, String problem) {
         String toml = source.trim().replace("\\n", "\n");

@@ -93,6 +93,67 @@ public final class LoadBoard {
         return out;
     }
 
+    /**
+     * When the app was last seen busy in the reports of the {@code length} before {@code now}: per region, the
+     * last second its edges had requests arriving or user connections open; per instance, the last second an
+     * edge counted requests in flight on it; and the last second any edge sent requests to another region
+     * (the reports do not say which instance took those). {@link Activity#NONE} when the edges went quiet,
+     * like {@link #window}: silence is no evidence of idleness.
+     */
+    public synchronized Activity activity(String app, Instant now, Duration length) {
+        if (coveredSince == null || Duration.between(lastReport, now).compareTo(GAP) > 0) {
+            return Activity.NONE;
+        }
+        long from = now.minus(length).getEpochSecond();
+        Map<String, Instant> regions = new HashMap<>();
+        Map<String, Instant> instances = new HashMap<>();
+        Instant remote = null;
+        for (Map.Entry<String, TreeMap<Long, Map<String, AppLoad>>> r : loads.getOrDefault(app, Map.of()).entrySet()) {
+            for (Map.Entry<Long, Map<String, AppLoad>> second : r.getValue().tailMap(from, false).entrySet()) {
+                Instant at = Instant.ofEpochSecond(second.getKey());
+                for (AppLoad l : second.getValue().values()) {
+                    if (l.requests() > 0 || l.requestsPerSecond() > 0 || l.connections() > 0) {
+                        regions.merge(r.getKey(), at, LoadBoard::later);
+                    }
+                    if (l.remotePerSecond() > 0) {
+                        remote = later(remote, at);
+                    }
+                    for (AppLoad.InstanceLoad i : l.instances()) {
+                        if (i.inFlight() > 0) {
+                            instances.merge(i.instanceId(), at, LoadBoard::later);
+                        }
+                    }
+                }
+            }
+        }
+        return new Activity(coveredSince, regions, instances, remote);
+    }
+
+    /**
+     * An app's recent activity as {@link #activity} reads it; {@code coveredSince} is when the current unbroken
+     * run of reports began (null: the edges are quiet, nothing is known).
+     */
+    public record Activity(Instant coveredSince, Map<String, Instant> regions, Map<String, Instant> instances, Instant remote) {
+        public static final Activity NONE = new Activity(null, Map.of(), Map.of(), null);
+
+        public Activity {
+            regions = regions == null ? Map.of() : Map.copyOf(regions);
+            instances = instances == null ? Map.of() : Map.copyOf(instances);
+        }
+
+        /**
+         * The last second the instance may have served anyone: requests in flight on it, demand at its region's
+         * edges (served there while it had capacity), or requests any edge sent across regions; null when none.
+         */
+        public Instant lastBusy(String instanceId, String region) {
+            return later(later(instances.get(instanceId), regions.get(region)), remote);
+        }
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
+    }
+
     /** When the current unbroken run of reports began; empty before the first. */
     public synchronized Optional<Instant> coveredSince() {
         return Optional.ofNullable(coveredSince);

@@ -8,6 +8,7 @@ import dev.outpost.core.api.LoadReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LoadBoardTest {
@@ -45,6 +46,32 @@ class LoadBoardTest {
         assertThat(board.coveredSince()).contains(T0.plusSeconds(20));
         assertThat(board.window("web", T0.plusSeconds(21), Duration.ofMinutes(1)).regions().get("iad")).hasSize(3);
         assertThat(board.window("web", T0.plusSeconds(40), Duration.ofMinutes(1))).isEqualTo(DemandWindow.EMPTY);
+    }
+
+    @Test
+    void activityIsTheLastBusySecondPerRegionPerInstanceAndAcrossRegions() {
+        LoadBoard board = new LoadBoard(Duration.ofMinutes(10));
+        board.record(new LoadReport("iad", "e", T0, List.of(new AppLoad("web", 3, 3, 0, 0, 0, List.of()))), T0);
+        board.record(new LoadReport("syd", "s", T0, List.of(new AppLoad("web", 0, 0, 0, 0, 0,
+                List.of(new AppLoad.InstanceLoad("i-syd", 1, 20, 25), new AppLoad.InstanceLoad("i-idle", 0, 20, 25))))), T0.plusSeconds(2));
+        board.record(new LoadReport("ams", "a", T0, List.of(new AppLoad("web", 2, 2, 0, 2, 0, List.of()))), T0.plusSeconds(3));
+        board.record(new LoadReport("ams", "a", T0, List.of(new AppLoad("web", 0, 0, 1, 0, 0, List.of()))), T0.plusSeconds(4));
+        board.record(new LoadReport("iad", "e", T0, List.of()), T0.plusSeconds(5));
+
+        LoadBoard.Activity a = board.activity("web", T0.plusSeconds(5), Duration.ofSeconds(10));
+        assertThat(a.coveredSince()).isEqualTo(T0);
+        assertThat(a.regions()).isEqualTo(Map.of("iad", T0, "ams", T0.plusSeconds(4)));
+        assertThat(a.instances()).isEqualTo(Map.of("i-syd", T0.plusSeconds(2)));
+        assertThat(a.remote()).isEqualTo(T0.plusSeconds(3));
+        assertThat(a.lastBusy("i-syd", "syd")).isEqualTo(T0.plusSeconds(3));
+        assertThat(a.lastBusy("i-iad", "iad")).as("ams's edge sent requests across regions at 3").isEqualTo(T0.plusSeconds(3));
+        assertThat(a.lastBusy("i-ams", "ams")).as("an open connection at 4").isEqualTo(T0.plusSeconds(4));
+
+        assertThat(board.activity("web", T0.plusSeconds(5), Duration.ofSeconds(2)).lastBusy("i-iad", "iad"))
+                .as("only the last 2 s").isNull();
+        assertThat(board.activity("other", T0.plusSeconds(5), Duration.ofSeconds(10)).lastBusy("i-iad", "iad")).isNull();
+        assertThat(board.activity("web", T0.plusSeconds(12), Duration.ofSeconds(10))).as("the edges went quiet")
+                .isEqualTo(LoadBoard.Activity.NONE);
     }
 
     @Test
