@@ -138,6 +138,41 @@ class BudgetTest {
     }
 
     @Test
+    void reportsChargeFromWhenTheAgentSawTheChangeAndADestroyedInstanceStopsBeingCharged() throws Exception {
+        // i2 is seen started at +100 s, but the report reaches the server only at +400 s (a slow server).
+        store.setDesired("i2", DesiredState.RUNNING);
+        clock.advance(Duration.ofSeconds(400));
+        HttpResponse<String> late = call("PUT", "/v1/instances/i2/report", new InstanceReport(InstanceState.STARTED, Health.PASSING,
+                "127.1.1.1", 20001, null, null, 0, List.of(), START.plusSeconds(100)));
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(204);
+        // i2 is destroyed: the agent saw it gone at +500 s, and the report that says so deletes the row.
+        store.setDesired("i2", DesiredState.DESTROYED);
+        clock.advance(Duration.ofSeconds(200));
+        HttpResponse<String> gone = call("PUT", "/v1/instances/i2/report", new InstanceReport(InstanceState.DESTROYED, Health.UNKNOWN,
+                null, null, null, null, 0, List.of(), START.plusSeconds(500)));
+        assertThat(gone.statusCode()).as(gone.body()).isEqualTo(204);
+        assertThat(store.findInstance("i2")).isEmpty();
+        clock.advance(Duration.ofSeconds(10_000));
+
+        JsonNode budget = json(call("GET", "/v1/apps/hello/budget", null));
+        // i1 ran all 10,600 s; i2 from +100 to +500 s.
+        assertThat(budget.path("spentUsd").asDouble()).isCloseTo((10_600 + 400) * PRICE, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(budget.path("usdPerSecond").asDouble()).isEqualTo(PRICE);
+    }
+
+    @Test
+    void deletingTheAppForgetsItsBudgetAndSpend() throws Exception {
+        json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 10)));
+        clock.advance(Duration.ofSeconds(1000));
+        assertThat(call("DELETE", "/v1/apps/hello", null).statusCode()).isBetween(200, 299);
+        store.createApp("hello", "iad", clock.instant());
+
+        JsonNode fresh = json(call("GET", "/v1/apps/hello/budget", null));
+        assertThat(fresh.path("monthlyUsd").isNull()).isTrue();
+        assertThat(fresh.path("spentUsd").asDouble()).isZero();
+    }
+
+    @Test
     void thresholdsAnnounceOnceSuspensionStopsAndRefusesAndTheNextMonthRestoresExactly() throws Exception {
         assertThat(json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 10))).path("monthlyUsd").asDouble()).isEqualTo(10);
         clock.advance(Duration.ofSeconds(5000));
