@@ -78,7 +78,7 @@ class BudgetTest {
     }
 
     void startServer() throws Exception {
-        server = new OutpostServer(new ServerConfig("127.0.0.1", 0, dir, List.of("iad"), null,
+        server = new OutpostServer(new ServerConfig("127.0.0.1", 0, dir, List.of("iad", "syd", "ams"), null,
                 new Prices(Map.of("shared-1x", PRICE))), store, clock);
         server.start();
     }
@@ -238,6 +238,79 @@ class BudgetTest {
         assertThat(ftp.statusCode()).isEqualTo(400);
         assertThat(ftp.body()).contains("ftp://127.0.0.1/x");
         assertThat(json(call("GET", "/v1/webhooks", null)).path("webhooks")).isEmpty();
+    }
+
+    static AppConfig config(String app, String size, AppConfig.Scale scale) {
+        return new AppConfig(app, "iad", new AppConfig.Build(null, null, List.of("run")), Map.of(), List.of(), scale, null,
+                new AppConfig.Vm(size), null);
+    }
+
+    @Test
+    void deployRollbackAndScaleOfAnUnpricedSizeAreRefusedNamingItAndChangeNothing() throws Exception {
+        // hello v2 asks for performance-1x, which the list (shared-1x only) has no price for.
+        store.createRelease("hello", "sha256:" + "b".repeat(64), config("hello", "performance-1x", null), START, START.plusSeconds(600));
+        HttpResponse<String> rollback = call("POST", "/v1/apps/hello/rollback", Map.of("version", 2));
+        assertThat(rollback.statusCode()).isEqualTo(400);
+        assertThat(rollback.body()).contains("vm size performance-1x has no price").contains("shared-1x");
+        HttpResponse<String> deploy = call("POST", "/v1/apps/hello/releases", Map.of("artifactDigest", "sha256:" + "c".repeat(64),
+                "config", config("hello", "performance-1x", null)));
+        assertThat(deploy.statusCode()).isEqualTo(400);
+        assertThat(deploy.body()).contains("a deploy of hello is refused: vm size performance-1x has no price");
+        assertThat(store.listReleases("hello")).hasSize(2);
+        assertThat(store.findApp("hello").orElseThrow().currentRelease()).isEqualTo(1);
+
+        store.createApp("big", "iad", START);
+        store.setScale("big", Map.of("iad", 1));
+        store.createRelease("big", "sha256:" + "d".repeat(64), config("big", "performance-1x", null), START, START.plusSeconds(600));
+        store.scheduling().activate("big", 1, "v1 is serving", List.of());
+        HttpResponse<String> scale = call("PUT", "/v1/apps/big/scale", Map.of("regions", Map.of("iad", 3)));
+        assertThat(scale.statusCode()).isEqualTo(400);
+        assertThat(scale.body()).contains("scaling of big is refused: vm size performance-1x has no price");
+        assertThat(store.findApp("big").orElseThrow().scale()).isEqualTo(Map.of("iad", 1));
+    }
+
+    @Test
+    void scalingAnAutoscaledAppOutsideItsRangesOrRegionsIsRefusedNamingTheValue() throws Exception {
+        AppConfig.Scale ranged = new AppConfig.Scale(Map.of("iad", 1, "syd", 2), false, false, 0,
+                new dev.outpost.core.config.Autoscale(Map.of("iad", new dev.outpost.core.config.Autoscale.Range(1, 3)), null, 0.7, null));
+        store.createApp("auto", "iad", START);
+        store.setScale("auto", Map.of("iad", 1, "syd", 2));
+        store.createRelease("auto", "sha256:" + "e".repeat(64), config("auto", "shared-1x", ranged), START, START.plusSeconds(600));
+        store.scheduling().activate("auto", 1, "v1 is serving", List.of());
+
+        HttpResponse<String> above = call("PUT", "/v1/apps/auto/scale", Map.of("regions", Map.of("iad", 4)));
+        assertThat(above.statusCode()).isEqualTo(400);
+        assertThat(above.body()).contains("regions.iad = 4 is outside app auto's autoscale range for iad (min 1, max 3)");
+        HttpResponse<String> below = call("PUT", "/v1/apps/auto/scale", Map.of("regions", Map.of("iad", 0)));
+        assertThat(below.statusCode()).isEqualTo(400);
+        assertThat(below.body()).contains("regions.iad = 0 is outside");
+        HttpResponse<String> elsewhere = call("PUT", "/v1/apps/auto/scale", Map.of("regions", Map.of("ams", 1)));
+        assertThat(elsewhere.statusCode()).isEqualTo(400);
+        assertThat(elsewhere.body()).contains("region ams is not one app auto allows: its [scale] regions are iad, syd");
+        HttpResponse<String> tooMany = call("PUT", "/v1/apps/auto/scale", Map.of("regions", Map.of("syd", 101)));
+        assertThat(tooMany.statusCode()).isEqualTo(400);
+        assertThat(tooMany.body()).contains("regions.syd = 101 is out of range (0-100)");
+        assertThat(store.findApp("auto").orElseThrow().scale()).isEqualTo(Map.of("iad", 1, "syd", 2));
+
+        // Within the range, and a fixed-count region, are fine.
+        assertThat(json(call("PUT", "/v1/apps/auto/scale", Map.of("regions", Map.of("iad", 3, "syd", 5)))).path("scale").path("iad").asInt())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void oneAppWhoseBudgetCheckFailsDoesNotStopTheOthers() throws Exception {
+        // "big" ran a size that has no price (the list changed under it): its spend cannot be computed.
+        store.createApp("big", "iad", START);
+        store.createRelease("big", "sha256:" + "d".repeat(64), config("big", "performance-1x", null), START, START.plusSeconds(600));
+        store.insertInstance(new Instance("b1", "big", 1, "iad", "iad-1", null, null, InstanceState.CREATED, DesiredState.RUNNING,
+                Health.UNKNOWN, null, null, 0, List.of(), START, START));
+        report("b1", InstanceState.STARTED);
+        store.budgets().set("big", 1);
+        store.budgets().set("hello", 1);
+        clock.advance(Duration.ofSeconds(2000));
+
+        assertThat(server.budgets().check()).containsExactly("big");
+        assertThat(store.budgets().suspended()).containsOnlyKeys("hello");
     }
 
     @Test
