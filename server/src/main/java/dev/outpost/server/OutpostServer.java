@@ -55,7 +55,6 @@ public final class OutpostServer implements AutoCloseable {
         dev.outpost.server.meter.Meter meter = new dev.outpost.server.meter.Meter(store, config.prices(), clock);
         requirePriced(store, config.prices(), clock);
         this.budgets = new dev.outpost.server.budget.BudgetKeeper(store, meter, events);
-        this.webhooks = new dev.outpost.server.webhooks.WebhookDispatcher(store, watch, clock);
         BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
         Registry registry = new Registry(blobs);
         this.registryGc = new GarbageCollector(registry, new ReleasedArtifacts(store), GarbageCollector.DEFAULT_INTERVAL,
@@ -75,6 +74,8 @@ public final class OutpostServer implements AutoCloseable {
         } catch (dev.outpost.server.secrets.SecretsException e) {
             throw new ServerException(e.getMessage(), e);
         }
+        dev.outpost.server.webhooks.WebhooksApi.sealPlaintextSecrets(store, secrets.box());
+        this.webhooks = new dev.outpost.server.webhooks.WebhookDispatcher(store, secrets.box(), watch, clock);
         this.javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -102,7 +103,7 @@ public final class OutpostServer implements AutoCloseable {
             new RegistryApi(registry, store, auth, new ReleasedArtifacts(store)).register(cfg.routes);
             new dev.outpost.server.events.EventsApi(store).register(cfg.routes);
             new dev.outpost.server.budget.BudgetApi(store, meter, budgets).register(cfg.routes);
-            new dev.outpost.server.webhooks.WebhooksApi(store, clock).register(cfg.routes);
+            new dev.outpost.server.webhooks.WebhooksApi(store, secrets.box(), clock).register(cfg.routes);
         });
     }
 

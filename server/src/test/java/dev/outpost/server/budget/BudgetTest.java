@@ -313,25 +313,58 @@ class BudgetTest {
         assertThat(store.budgets().suspended()).containsOnlyKeys("hello");
     }
 
+    /** A webhook receiver on loopback that records each request's signature header and body. */
+    static final class Receiver implements AutoCloseable {
+        final List<String[]> received = new CopyOnWriteArrayList<>();
+        final AtomicInteger calls = new AtomicInteger();
+        final HttpServer server;
+
+        /** Answers 500 to the first {@code failures} requests, 204 after. */
+        Receiver(int failures) throws java.io.IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/hook", exchange -> {
+                try (exchange) {
+                    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                    received.add(new String[] {exchange.getRequestHeaders().getFirst("Outpost-Signature"), body});
+                    exchange.sendResponseHeaders(calls.incrementAndGet() <= failures ? 500 : 204, -1);
+                }
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    /** The signature header a receiver should see for {@code body} sent at second {@code t}. */
+    static String signature(String secret, String t, String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return "t=" + t + ",v1=" + HexFormat.of().formatHex(mac.doFinal((t + "." + body).getBytes(StandardCharsets.UTF_8)));
+    }
+
     @Test
     void aWebhookIsSignedAndRetriedWithBackoffUntilTheReceiverAnswers() throws Exception {
-        List<String[]> received = new CopyOnWriteArrayList<>();
-        AtomicInteger calls = new AtomicInteger();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            try (exchange) {
-                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                received.add(new String[] {exchange.getRequestHeaders().getFirst("Outpost-Signature"), body});
-                exchange.sendResponseHeaders(calls.incrementAndGet() <= 2 ? 500 : 204, -1);
-            }
-        });
-        receiver.start();
-        try {
-            JsonNode hook = json(call("POST", "/v1/webhooks", Map.of("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    "events", List.of("budget"))));
+        try (Receiver receiver = new Receiver(2)) {
+            List<String[]> received = receiver.received;
+            JsonNode hook = json(call("POST", "/v1/webhooks", Map.of("url", receiver.url(), "events", List.of("budget"))));
             String secret = hook.path("secret").asText();
             assertThat(secret).isNotBlank();
             assertThat(json(call("GET", "/v1/webhooks", null)).path("webhooks").get(0).path("secret").isNull()).isTrue();
+            // Sealed at rest: the secret is in no database file, and what the store keeps is not it.
+            assertThat(store.webhooks().list().getFirst().sealedSecret()).isNotEqualTo(secret).doesNotContain(secret);
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().startsWith("outpost.db")).toList()) {
+                    assertThat(new String(java.nio.file.Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).as(file.toString())
+                            .doesNotContain(secret).doesNotContain(secret.substring("whsec_".length()));
+                }
+            }
 
             json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 100)));
             clock.advance(Duration.ofSeconds(50_000));
@@ -346,10 +379,8 @@ class BudgetTest {
 
             String[] last = received.get(2);
             String t = last[0].replaceAll("^t=(\\d+),v1=.*$", "$1");
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            String expected = HexFormat.of().formatHex(mac.doFinal((t + "." + last[1]).getBytes(StandardCharsets.UTF_8)));
-            assertThat(last[0]).isEqualTo("t=" + clock.instant().getEpochSecond() + ",v1=" + expected);
+            assertThat(t).isEqualTo(Long.toString(clock.instant().getEpochSecond()));
+            assertThat(last[0]).isEqualTo(signature(secret, t, last[1]));
             JsonNode event = Json.mapper().readTree(last[1]);
             assertThat(event.path("kind").asText()).isEqualTo("budget.50");
             assertThat(event.path("webhook").asText()).isEqualTo(hook.path("id").asText());
@@ -360,8 +391,22 @@ class BudgetTest {
                     d -> d.path("status").asText().equals("delivered"));
             assertThat(delivery.path("attempts").asInt()).isEqualTo(3);
             assertThat(delivery.path("lastCode").asInt()).isEqualTo(204);
-        } finally {
-            receiver.stop(0);
+        }
+    }
+
+    @Test
+    void aSecretAnOlderServerKeptInPlaintextIsSealedAtStartAndStillSigns() throws Exception {
+        try (Receiver receiver = new Receiver(0)) {
+            store.webhooks().add(new dev.outpost.store.Webhook("wh_old", receiver.url(), List.of("budget"), "whsec_legacy", START));
+            server.close();
+            startServer();
+            assertThat(store.webhooks().list().getFirst().sealedSecret()).doesNotContain("whsec_legacy");
+
+            json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 100)));
+            clock.advance(Duration.ofSeconds(50_000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received.size() == 1);
+            String[] got = receiver.received.getFirst();
+            assertThat(got[0]).isEqualTo(signature("whsec_legacy", got[0].replaceAll("^t=(\\d+),v1=.*$", "$1"), got[1]));
         }
     }
 }
