@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Liveness {
     /** How often the end of a process that is not our child is looked for. */
-    static final Duration POLL = Duration.ofMillis(200);
+    static final Duration POLL = Duration.ofMillis(50);
 
     private Liveness() {}
 
