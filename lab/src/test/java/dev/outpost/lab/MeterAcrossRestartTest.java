@@ -52,11 +52,7 @@ class MeterAcrossRestartTest {
         devOptions = new String[] {"--prices", prices.toString(), "--driver", "process",
                 "--https-port", Integer.toString(DevLab.freePort(List.of("127.1.0.1")))};
         lab = new DevLab(home, List.of("iad")).start(devOptions);
-        Path src = DevLab.ROOT.resolve("examples/hello");
-        hello = Files.createDirectories(home.resolve("hello"));
-        for (String f : List.of("Hello.java", "outpost.toml", ".outpostignore")) {
-            Files.copy(src.resolve(f), hello.resolve(f));
-        }
+        hello = DevLab.copyHello(home, "hello");
     }
 
     @AfterAll
