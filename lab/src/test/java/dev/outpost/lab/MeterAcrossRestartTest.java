@@ -142,11 +142,6 @@ class MeterAcrossRestartTest {
         assertThat(ftp.err()).contains("ftp://127.0.0.1/hook");
         assertThat(lab.cli(hello, "webhooks", "list", "--json").out()).doesNotContain("ftp://");
 
-        Path noPrices = Files.writeString(home.resolve("bad-prices.toml"), "shared-1x = \"cheap\"\n");
-        DevLab.Result badList = lab.cli(home, "dev", "--prices", noPrices.toString());
-        assertThat(badList.exit()).as(badList.all()).isEqualTo(2);
-        assertThat(badList.err()).contains("bad-prices.toml").contains("cheap");
-
         JsonNode status = Json.mapper().readTree(lab.cli(hello, "status", "--json").out());
         assertThat(status.path("app").path("scale").path("iad").asInt()).as(status.toString()).isEqualTo(1);
         JsonNode budget = Json.mapper().readTree(lab.cli(hello, "budget", "show", "--json").out());
