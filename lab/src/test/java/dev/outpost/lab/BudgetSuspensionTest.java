@@ -28,7 +28,9 @@ class BudgetSuspensionTest {
 
     @BeforeAll
     void start() throws Exception {
-        lab = new DevLab(home, List.of("iad")).start();
+        // Its own HTTPS port (8443 may be another platform's), and the process driver only (the Docker Engine is shared).
+        lab = new DevLab(home, List.of("iad")).start("--driver", "process",
+                "--https-port", Integer.toString(DevLab.freePort(List.of("127.1.0.1"))));
         hello = DevLab.copyHello(home, "hello");
     }
 
