@@ -83,6 +83,10 @@ class ScaleConfigTest {
             "max_total below mins | app = \"web\"\\n[scale]\\nregions = { iad = { min = 2, max = 5 }, ams = 2 }\\nmax_total = 3\\n | 4 | scale.max_total | below the 4 instances",
             "bad window           | app = \"web\"\\n[scale]\\nscale_down_window = \"soon\"\\n                      | 3 | scale.scale_down_window    | is not a duration",
             "zero window          | app = \"web\"\\n[scale]\\nscale_down_window = \"0s\"\\n                        | 3 | scale.scale_down_window    | longer than 0s",
+            "max above the cap    | app = \"web\"\\n[scale]\\nregions = { iad = { min = 1, max = 101 } }\\n      | 3 | scale.regions.iad.max      | 101 is out of range (0-100)",
+            "count above the cap  | app = \"web\"\\n[scale]\\nregions = { iad = 101 }\\n                        | 3 | scale.regions.iad          | 101 is out of range (0-100)",
+            "negative budget      | app = \"web\"\\n[budget]\\nmonthly_usd = -5\\n                             | 3 | budget.monthly_usd         | -5 is not a budget",
+            "budget not a number  | app = \"web\"\\n[budget]\\nmonthly_usd = \"lots\"\\n                         | 3 | budget.monthly_usd         | lots is not a budget",
     })
     void badInputNamesTheKeyAndLine(String name, String source, int line, String key, String problem) {
         String toml = source.trim().replace("\\n", "\n");
