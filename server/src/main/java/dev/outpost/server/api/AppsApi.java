@@ -90,13 +90,12 @@ public final class AppsApi {
 
     private void scale(Context ctx) {
         String name = ctx.pathParam("app");
-        app(store, name);
+        App app = app(store, name);
         ScaleRequest req = Requests.body(ctx, ScaleRequest.class);
         if (req.regions() == null || req.regions().isEmpty()) {
             throw ApiException.badRequest("name at least one region and its count, e.g. {\"regions\": {\"iad\": 2}}");
         }
         checkCounts(req.regions(), "regions");
-        App app = app(store, name);
         AppConfig config = app.currentRelease() == null ? null
                 : store.findRelease(name, app.currentRelease()).map(Release::config).orElse(null);
         if (config != null) {
