@@ -59,6 +59,9 @@ public final class DevCommand implements Callable<Integer> {
             description = "Distance between the regions: real round trips from the lab's table, scaled (a tenth, for quick tests), or none (default: none).")
     String wan = "none";
 
+    @Option(names = "--prices", paramLabel = "FILE", converter = PricesConverter.class, description = PricesConverter.HELP)
+    dev.outpost.server.meter.Prices prices;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -83,7 +86,7 @@ public final class DevCommand implements Callable<Integer> {
         DevPlatform platform;
         try {
             platform = DevPlatform.start(new DevPlatform.Options(codes, dataDir, apiPort, httpPort, db, driverMode, logRetention,
-                    httpsPort, wanMode));
+                    httpsPort, wanMode, prices));
         } catch (ServerException | ProxyException | StoreException | AgentException e) {
             err.println("outpost dev: " + e.getMessage());
             return 1;

@@ -37,7 +37,13 @@ public final class DevPlatform implements AutoCloseable {
 
     /** What {@code outpost dev} was asked for. */
     public record Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver,
-                          Duration logRetention, int httpsPort, WanMode wan) {
+                          Duration logRetention, int httpsPort, WanMode wan, dev.outpost.server.meter.Prices prices) {
+        /** With the default prices ({@code prices} null). */
+        public Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver,
+                       Duration logRetention, int httpsPort, WanMode wan) {
+            this(regions, dataDir, apiPort, httpPort, db, driver, logRetention, httpsPort, wan, null);
+        }
+
         /** Without WAN links between the regions. */
         public Options(List<String> regions, Path dataDir, int apiPort, int httpPort, String db, DriverMode driver,
                        Duration logRetention, int httpsPort) {
@@ -80,7 +86,7 @@ public final class DevPlatform implements AutoCloseable {
         DevPlatform platform = null;
         try {
             String token = AdminToken.ensure(store, o.dataDir());
-            OutpostServer server = new OutpostServer(new ServerConfig("127.0.0.1", o.apiPort(), o.dataDir(), o.regions(), o.logRetention()), store, Clock.systemUTC());
+            OutpostServer server = new OutpostServer(new ServerConfig("127.0.0.1", o.apiPort(), o.dataDir(), o.regions(), o.logRetention(), o.prices()), store, Clock.systemUTC());
             server.start();
             platform = new DevPlatform(token, server.url());
             platform.parts.add(store);

@@ -38,20 +38,12 @@ public final class ServerCommand implements Callable<Integer> {
             description = "How long instances' log lines are kept (default: 7d).")
     java.time.Duration logRetention = ServerConfig.DEFAULT_LOG_RETENTION;
 
-    @Option(names = "--prices", paramLabel = "FILE",
-            description = "Price list for the meter, TOML or JSON: vm size = USD per second, or [per_month] size = USD (default: Fly-like prices).")
-    Path prices;
+    @Option(names = "--prices", paramLabel = "FILE", converter = PricesConverter.class, description = PricesConverter.HELP)
+    dev.outpost.server.meter.Prices prices;
 
     @Override
     public Integer call() throws Exception {
         HostPort hp = HostPort.parse(spec, "--listen", listen);
-        dev.outpost.server.meter.Prices priceList;
-        try {
-            priceList = prices == null ? null : dev.outpost.server.meter.Prices.read(prices);
-        } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("outpost server: " + e.getMessage());
-            return 1;
-        }
         Path dataDir = data.toAbsolutePath().normalize();
         Store store;
         try {
@@ -64,7 +56,7 @@ public final class ServerCommand implements Callable<Integer> {
         OutpostServer server;
         try {
             // the constructor refuses a secrets key others can read: say so in one line, like a busy port
-            server = new OutpostServer(new ServerConfig(hp.host(), hp.port(), dataDir, regions, logRetention, priceList), store, Clock.systemUTC());
+            server = new OutpostServer(new ServerConfig(hp.host(), hp.port(), dataDir, regions, logRetention, prices), store, Clock.systemUTC());
             server.start();
         } catch (ServerException e) {
             store.close();

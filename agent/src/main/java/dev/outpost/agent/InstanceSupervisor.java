@@ -88,6 +88,9 @@ final class InstanceSupervisor {
     private InstanceHandle listeningBeforeAssignment;
     private ScheduledFuture<?> reportTimer;
     private InstanceReport unsent;
+    /** The state last reported and when the agent saw it begin: the meter's interval edges. */
+    private InstanceState reportedState;
+    private Instant reportedSince;
     private boolean done;
 
     /** {@code adopted} is the instance as a previous agent left it running, or null. */
@@ -474,8 +477,12 @@ final class InstanceSupervisor {
 
     private void report(Integer exitCode, String message, List<String> logTail) {
         boolean started = state == InstanceState.STARTED && handle != null;
+        if (state != reportedState) {
+            reportedState = state;
+            reportedSince = Instant.now();
+        }
         InstanceReport r = new InstanceReport(state, health, started ? handle.address() : null,
-                started ? handle.port() : null, exitCode, message, restarts, logTail);
+                started ? handle.port() : null, exitCode, message, restarts, logTail, reportedSince);
         send(r);
     }
 

@@ -3,7 +3,6 @@ package dev.outpost.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,12 +28,10 @@ class BudgetSuspensionTest {
 
     @BeforeAll
     void start() throws Exception {
-        lab = new DevLab(home, List.of("iad")).start();
-        Path src = DevLab.ROOT.resolve("examples/hello");
-        hello = Files.createDirectories(home.resolve("hello"));
-        for (String f : List.of("Hello.java", "outpost.toml", ".outpostignore")) {
-            Files.copy(src.resolve(f), hello.resolve(f));
-        }
+        // Its own HTTPS port (8443 may be another platform's), and the process driver only (the Docker Engine is shared).
+        lab = new DevLab(home, List.of("iad")).start("--driver", "process",
+                "--https-port", Integer.toString(DevLab.freePort(List.of("127.1.0.1"))));
+        hello = DevLab.copyHello(home, "hello");
     }
 
     @AfterAll

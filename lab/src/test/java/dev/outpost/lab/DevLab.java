@@ -80,6 +80,16 @@ public final class DevLab implements AutoCloseable {
         return this;
     }
 
+    /** Copies examples/hello (its source, outpost.toml and .outpostignore) to {@code home/<name>}, returns that directory. */
+    public static Path copyHello(Path home, String name) throws IOException {
+        Path src = ROOT.resolve("examples/hello");
+        Path dst = Files.createDirectories(home.resolve(name));
+        for (String f : List.of("Hello.java", "outpost.toml", ".outpostignore")) {
+            Files.copy(src.resolve(f), dst.resolve(f));
+        }
+        return dst;
+    }
+
     public String devLog() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";

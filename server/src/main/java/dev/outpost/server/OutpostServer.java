@@ -53,9 +53,8 @@ public final class OutpostServer implements AutoCloseable {
         dev.outpost.server.events.EventLog events = new dev.outpost.server.events.EventLog(store, clock);
         this.reconciler = new Reconciler(store, watch, clock, events);
         dev.outpost.server.meter.Meter meter = new dev.outpost.server.meter.Meter(store, config.prices(), clock);
-        requirePriced(store, config.prices());
+        requirePriced(store, config.prices(), clock);
         this.budgets = new dev.outpost.server.budget.BudgetKeeper(store, meter, events);
-        this.webhooks = new dev.outpost.server.webhooks.WebhookDispatcher(store, watch, clock);
         BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
         Registry registry = new Registry(blobs);
         this.registryGc = new GarbageCollector(registry, new ReleasedArtifacts(store), GarbageCollector.DEFAULT_INTERVAL,
@@ -64,7 +63,7 @@ public final class OutpostServer implements AutoCloseable {
                 dev.outpost.server.edges.EdgeExpiry.DEFAULT_AFTER, dev.outpost.server.edges.EdgeExpiry.DEFAULT_EVERY);
         RegionDirectory regions = new RegionDirectory(config.regions(), store);
         TokenAuth auth = new TokenAuth(store);
-        AppsApi apps = new AppsApi(store, regions, clock, registry);
+        AppsApi apps = new AppsApi(store, regions, clock, registry, config.prices());
         dev.outpost.server.autoscaler.LoadBoard load = new dev.outpost.server.autoscaler.LoadBoard(Duration.ofHours(1));
         this.autoscaler = new dev.outpost.server.autoscaler.AutoscalerLoop(store, load, events, clock,
                 dev.outpost.server.autoscaler.AutoscalerLoop.DEFAULT_TICK);
@@ -75,6 +74,8 @@ public final class OutpostServer implements AutoCloseable {
         } catch (dev.outpost.server.secrets.SecretsException e) {
             throw new ServerException(e.getMessage(), e);
         }
+        dev.outpost.server.webhooks.WebhooksApi.sealPlaintextSecrets(store, secrets.box());
+        this.webhooks = new dev.outpost.server.webhooks.WebhookDispatcher(store, secrets.box(), watch, clock);
         this.javalin = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -89,7 +90,7 @@ public final class OutpostServer implements AutoCloseable {
             new ReleasesApi(store, registry, apps, clock).register(cfg.routes);
             new HostsApi(store, regions, clock, secrets).register(cfg.routes);
             new dev.outpost.server.api.SecretsApi(store, secrets, clock).register(cfg.routes);
-            new dev.outpost.server.api.RollbackApi(store, blobs, clock).register(cfg.routes);
+            new dev.outpost.server.api.RollbackApi(store, blobs, apps, clock).register(cfg.routes);
             new dev.outpost.server.api.PromoteApi(store, blobs, apps, registry::copyManifest, clock).register(cfg.routes);
             new RoutesApi(store).register(cfg.routes);
             new dev.outpost.server.api.AddressesApi(store, regions).register(cfg.routes);
@@ -102,7 +103,7 @@ public final class OutpostServer implements AutoCloseable {
             new RegistryApi(registry, store, auth, new ReleasedArtifacts(store)).register(cfg.routes);
             new dev.outpost.server.events.EventsApi(store).register(cfg.routes);
             new dev.outpost.server.budget.BudgetApi(store, meter, budgets).register(cfg.routes);
-            new dev.outpost.server.webhooks.WebhooksApi(store, clock).register(cfg.routes);
+            new dev.outpost.server.webhooks.WebhooksApi(store, secrets.box(), clock).register(cfg.routes);
         });
     }
 
@@ -126,18 +127,31 @@ public final class OutpostServer implements AutoCloseable {
         autoscaler.start();
     }
 
-    /** The VM size of every app's current release must have a price, or the meter could not charge it. */
-    private static void requirePriced(Store store, dev.outpost.server.meter.Prices prices) {
+    /**
+     * The VM size of every app's current release, and of every run charged this month, must have a
+     * price, or the meter could not charge it: fails naming each unpriced size and the apps using it.
+     */
+    static void requirePriced(Store store, dev.outpost.server.meter.Prices prices, Clock clock) {
+        Map<String, java.util.Set<String>> unpriced = new java.util.TreeMap<>();
+        java.time.YearMonth month = java.time.YearMonth.from(clock.instant().atOffset(java.time.ZoneOffset.UTC));
+        java.time.Instant from = dev.outpost.server.meter.Meter.start(month);
         for (dev.outpost.core.model.App app : store.listApps()) {
-            if (app.currentRelease() == null) {
-                continue;
+            java.util.Set<String> sizes = new java.util.TreeSet<>();
+            if (app.currentRelease() != null) {
+                store.findRelease(app.name(), app.currentRelease())
+                        .ifPresent(r -> sizes.add(dev.outpost.server.meter.Prices.sizeOf(r.config())));
             }
-            store.findRelease(app.name(), app.currentRelease()).map(r -> r.config().vm().size()).ifPresent(size -> {
-                if (!prices.usdPerSecond().containsKey(size)) {
-                    throw new ServerException("the price list has no price for vm size " + size + ", which app " + app.name()
-                            + " runs: add it to the --prices file (sizes: " + dev.outpost.core.model.VmSize.names() + ")", null);
-                }
-            });
+            store.usage().intervals(app.name(), from, dev.outpost.server.meter.Meter.start(month.plusMonths(1)))
+                    .forEach(run -> sizes.add(run.vmSize()));
+            sizes.stream().filter(size -> !prices.has(size))
+                    .forEach(size -> unpriced.computeIfAbsent(size, s -> new java.util.TreeSet<>()).add(app.name()));
+        }
+        if (!unpriced.isEmpty()) {
+            StringBuilder what = new StringBuilder();
+            unpriced.forEach((size, apps) -> what.append(what.isEmpty() ? "" : "; ").append("vm size ").append(size)
+                    .append(" (used by ").append(String.join(", ", apps)).append(")"));
+            throw new ServerException("the price list has no price for " + what + ": add them to the --prices file (it prices "
+                    + prices.sizes() + ")", null);
         }
     }
 

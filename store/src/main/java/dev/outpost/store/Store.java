@@ -133,8 +133,9 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Deletes app {@code name} and its releases, and sets {@code desired=destroyed} on its instances
-     * (their rows stay until {@link #deleteInstance}: the agents still have to stop them).
+     * Deletes app {@code name}, its releases, its budget and its recorded usage, and sets
+     * {@code desired=destroyed} on its instances (their rows stay until {@link #deleteInstance}: the
+     * agents still have to stop them; their runs are no longer recorded).
      *
      * @return false when there was no such app
      */
@@ -147,6 +148,8 @@ public final class Store implements AutoCloseable {
             h.createUpdate("DELETE FROM releases WHERE app = :app").bind("app", name).execute();
             h.createUpdate("DELETE FROM apps WHERE name = :app").bind("app", name).execute();
             Addresses.free(h, name);
+            h.createUpdate("DELETE FROM budgets WHERE app = :app").bind("app", name).execute();
+            Usage.forget(h, name);
             h.createUpdate("UPDATE instances SET desired = :destroyed WHERE app = :app")
                     .bind("destroyed", DesiredState.DESTROYED.wire())
                     .bind("app", name)
@@ -432,7 +435,7 @@ public final class Store implements AutoCloseable {
                     .bind("updatedAt", Rows.millis(now))
                     .bind("id", instanceId)
                     .execute();
-            Usage.track(tx.handle(), current, report.state(), now);
+            Usage.track(tx.handle(), current, report.state(), Usage.observed(report, now));
             if (changed) {
                 tx.markChanged();
             }
@@ -440,9 +443,14 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    /** Forgets an instance (its agent has destroyed it); nothing happens when it is already gone. */
-    public void deleteInstance(String instanceId) {
+    /**
+     * Forgets an instance (its agent has destroyed it, or its host is gone) and ends its open run for
+     * the meter at {@code stoppedAt}, in one transaction: a run whose instance row is gone would
+     * otherwise be charged forever. Nothing happens when it is already gone.
+     */
+    public void deleteInstance(String instanceId, Instant stoppedAt) {
         write("deleteInstance " + instanceId, tx -> {
+            Usage.close(tx.handle(), instanceId, stoppedAt);
             int rows = tx.handle().createUpdate("DELETE FROM instances WHERE id = :id").bind("id", instanceId).execute();
             if (rows > 0) {
                 tx.markChanged();

@@ -1,5 +1,6 @@
 package dev.outpost.store;
 
+import dev.outpost.core.api.InstanceReport;
 import dev.outpost.core.model.Instance;
 import dev.outpost.core.model.InstanceState;
 import dev.outpost.core.model.Release;
@@ -41,24 +42,55 @@ public final class Usage {
     }
 
     /**
-     * Opens a run when an instance is reported {@code started} and has none open, closes the open one
-     * when it is reported anything else. Idempotent: a repeated report changes nothing.
+     * When the state of {@code report} began, for the meter: the agent's {@code observedAt}, or
+     * {@code now} (when the server got it) if the agent did not say or its clock is ahead of ours.
      */
-    static void track(Handle h, Instance instance, InstanceState reported, Instant now) {
+    public static Instant observed(InstanceReport report, Instant now) {
+        Instant at = report.observedAt();
+        return at == null || at.isAfter(now) ? now : at;
+    }
+
+    /**
+     * Opens a run when an instance is reported {@code started} and has none open, closes the open one
+     * when it is reported anything else; both at {@code at}, when the agent saw the change (a report
+     * that arrives late, or is retried across a server restart, neither loses nor adds time). A run
+     * never starts before the instance's previous one ended nor ends before it started. Nothing is
+     * opened for an app that no longer exists. Idempotent: a repeated report changes nothing.
+     */
+    static void track(Handle h, Instance instance, InstanceState reported, Instant at) {
         boolean open = h.createQuery("SELECT COUNT(*) FROM usage_intervals WHERE instance_id = :id AND stopped_at IS NULL")
                 .bind("id", instance.id()).mapTo(Long.class).one() > 0;
         if (reported == InstanceState.STARTED && !open) {
+            boolean appExists = h.createQuery("SELECT COUNT(*) FROM apps WHERE name = :app").bind("app", instance.app())
+                    .mapTo(Long.class).one() > 0;
+            if (!appExists) {
+                return;
+            }
             String size = h.createQuery("SELECT * FROM releases WHERE app = :app AND version = :version")
                     .bind("app", instance.app()).bind("version", instance.release()).map(Rows.RELEASE).findOne()
                     .map(Release::config).map(c -> c.vm() == null ? DEFAULT_SIZE : c.vm().size()).orElse(DEFAULT_SIZE);
+            long lastStop = h.createQuery("SELECT COALESCE(MAX(stopped_at), 0) FROM usage_intervals WHERE instance_id = :id")
+                    .bind("id", instance.id()).mapTo(Long.class).one();
             h.createUpdate("""
                             INSERT INTO usage_intervals (instance_id, app, vm_size, started_at, stopped_at)
                             VALUES (:id, :app, :size, :at, NULL)""")
-                    .bind("id", instance.id()).bind("app", instance.app()).bind("size", size).bind("at", Rows.millis(now))
-                    .execute();
+                    .bind("id", instance.id()).bind("app", instance.app()).bind("size", size)
+                    .bind("at", Math.max(lastStop, Rows.millis(at))).execute();
         } else if (reported != InstanceState.STARTED && open) {
-            h.createUpdate("UPDATE usage_intervals SET stopped_at = :at WHERE instance_id = :id AND stopped_at IS NULL")
-                    .bind("id", instance.id()).bind("at", Rows.millis(now)).execute();
+            close(h, instance.id(), at);
         }
+    }
+
+    /** Ends the instance's open run, if any, at {@code at} (never before it started). */
+    static void close(Handle h, String instanceId, Instant at) {
+        h.createUpdate("""
+                        UPDATE usage_intervals SET stopped_at = CASE WHEN started_at > :at THEN started_at ELSE :at END
+                        WHERE instance_id = :id AND stopped_at IS NULL""")
+                .bind("id", instanceId).bind("at", Rows.millis(at)).execute();
+    }
+
+    /** Forgets the runs of a deleted app, so an app created later under its name starts from nothing. */
+    static void forget(Handle h, String app) {
+        h.createUpdate("DELETE FROM usage_intervals WHERE app = :app").bind("app", app).execute();
     }
 }

@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * A subscription: events whose kind's first segment is in {@code events} ({@code budget},
- * {@code deploy}, {@code instance}, {@code scale}) are POSTed to {@code url}, signed with {@code secret}.
+ * {@code deploy}, {@code instance}, {@code scale}) are POSTed to {@code url}, signed with its secret.
+ * The store keeps the secret only as {@code sealedSecret}, sealed by the server's secrets key.
  */
-public record Webhook(String id, String url, List<String> events, String secret, Instant createdAt) {
+public record Webhook(String id, String url, List<String> events, String sealedSecret, Instant createdAt) {
     public Webhook {
         events = events == null ? List.of() : List.copyOf(events);
     }

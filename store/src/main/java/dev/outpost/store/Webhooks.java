@@ -40,10 +40,16 @@ public final class Webhooks {
                             INSERT INTO webhooks (id, url, events_json, secret, created_at)
                             VALUES (:id, :url, :events, :secret, :createdAt)""")
                     .bind("id", webhook.id()).bind("url", webhook.url()).bind("events", JsonText.write(webhook.events()))
-                    .bind("secret", webhook.secret()).bind("createdAt", Rows.millis(webhook.createdAt())).execute();
+                    .bind("secret", webhook.sealedSecret()).bind("createdAt", Rows.millis(webhook.createdAt())).execute();
             tx.markChanged();
             return webhook;
         });
+    }
+
+    /** Replaces the stored secret of webhook {@code id} (sealing one kept in plaintext by an older server). */
+    public void replaceSecret(String id, String sealedSecret) {
+        store.write("replace secret of webhook " + id, tx -> tx.handle().createUpdate("UPDATE webhooks SET secret = :secret WHERE id = :id")
+                .bind("secret", sealedSecret).bind("id", id).execute());
     }
 
     /** Every webhook, oldest first. */

@@ -5,6 +5,7 @@ import static dev.outpost.store.TestRecords.newInstance;
 import static dev.outpost.store.TestRecords.startedReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.outpost.core.api.Event;
 import dev.outpost.core.api.InstanceReport;
@@ -72,6 +73,65 @@ abstract class MeterStoreTest {
         assertThat(store.usage().intervals("hello", at(0), at(100))).singleElement()
                 .satisfies(i -> assertThat(i.within(at(0), at(100), at(99))).isEqualTo(Duration.ofSeconds(30)));
         assertThat(store.usage().intervals("hello", at(41), at(100))).isEmpty();
+    }
+
+    @Test
+    void runsStartAndEndWhenTheAgentSawTheChangeNotWhenTheReportArrived() {
+        store.insertInstance(newInstance("i1", "hello", 1, "host-1"));
+        // Seen started at 10, received at 25 (a slow server); seen stopped at 40, received at 90 (a restarted one).
+        store.applyReport("i1", observed(InstanceState.STARTED, 10), at(25));
+        store.applyReport("i1", observed(InstanceState.STOPPED, 40), at(90));
+        // A clock ahead of the server's counts as the server's time: never a run that ends in the future.
+        store.applyReport("i1", observed(InstanceState.STARTED, 500), at(100));
+        store.applyReport("i1", observed(InstanceState.STOPPED, 110), at(111));
+
+        assertThat(store.usage().intervals("hello", at(0), at(200))).extracting(UsageInterval::startedAt, UsageInterval::stoppedAt)
+                .containsExactly(tuple(at(10), at(40)), tuple(at(100), at(110)));
+    }
+
+    @Test
+    void aStartSeenBeforeThePreviousStopIsNotCountedTwice() {
+        store.insertInstance(newInstance("i1", "hello", 1, "host-1"));
+        store.applyReport("i1", observed(InstanceState.STARTED, 10), at(10));
+        store.applyReport("i1", observed(InstanceState.STOPPED, 30), at(30));
+        store.applyReport("i1", observed(InstanceState.STARTED, 20), at(40));
+        store.applyReport("i1", observed(InstanceState.STOPPED, 25), at(50));
+
+        assertThat(store.usage().intervals("hello", at(0), at(200))).extracting(UsageInterval::startedAt, UsageInterval::stoppedAt)
+                .containsExactly(tuple(at(10), at(30)), tuple(at(30), at(30)));
+    }
+
+    @Test
+    void deletingAnInstanceEndsItsRunSoItIsNotChargedForever() {
+        store.insertInstance(newInstance("i1", "hello", 1, "host-1"));
+        store.applyReport("i1", observed(InstanceState.STARTED, 10), at(10));
+        store.setDesired("i1", DesiredState.DESTROYED);
+        store.deleteInstance("i1", at(70));
+
+        assertThat(store.findInstance("i1")).isEmpty();
+        assertThat(store.usage().intervals("hello", at(0), at(1000))).singleElement()
+                .satisfies(i -> assertThat(i.within(at(0), at(1000), at(1000))).isEqualTo(Duration.ofSeconds(60)));
+    }
+
+    @Test
+    void deletingAnAppForgetsItsBudgetAndUsageAndRecordsNoMoreRuns() {
+        store.insertInstance(newInstance("i1", "hello", 1, "host-1"));
+        store.applyReport("i1", observed(InstanceState.STARTED, 10), at(10));
+        store.budgets().set("hello", 5);
+
+        assertThat(store.deleteApp("hello")).isTrue();
+        store.applyReport("i1", observed(InstanceState.STOPPED, 20), at(20));
+        store.applyReport("i1", observed(InstanceState.STARTED, 30), at(30));
+
+        assertThat(store.budgets().find("hello")).isEmpty();
+        assertThat(store.usage().intervals("hello", at(0), at(1000))).isEmpty();
+        store.createApp("hello", "iad", at(40));
+        assertThat(store.budgets().find("hello")).isEmpty();
+        assertThat(store.usage().intervals("hello", at(0), at(1000))).isEmpty();
+    }
+
+    private static InstanceReport observed(InstanceState state, long secondsAfterT0) {
+        return new InstanceReport(state, Health.UNKNOWN, null, null, null, null, 0, List.of(), at(secondsAfterT0));
     }
 
     @Test

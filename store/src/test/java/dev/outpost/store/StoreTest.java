@@ -263,11 +263,11 @@ abstract class StoreTest {
         store.insertInstance(newInstance("i1", "hello", 1, "host-1"));
         long index = store.index();
 
-        store.deleteInstance("i1");
+        store.deleteInstance("i1", at(9));
         assertThat(store.findInstance("i1")).isEmpty();
         assertThat(store.index()).isEqualTo(index + 1);
 
-        store.deleteInstance("i1");
+        store.deleteInstance("i1", at(9));
         assertThat(store.index()).isEqualTo(index + 1);
     }
 

@@ -54,6 +54,20 @@ public final class AppOptions {
         throw new ParameterException(spec.commandLine(), NO_APP);
     }
 
+    /**
+     * The app of a command that also takes it as an argument ({@code outpost budget show [APP]}):
+     * {@code positional} when given (it must agree with {@code --app}), else {@link #app(Environment)}.
+     */
+    public String app(Environment env, String positional) throws ConfigException {
+        if (positional == null) {
+            return app(env);
+        }
+        if (explicitApp() != null && !explicitApp().equals(positional)) {
+            throw new ParameterException(spec.commandLine(), "two apps given, " + positional + " and --app " + explicitApp() + ": name one");
+        }
+        return positional;
+    }
+
     /** {@code --app} as given, or null. */
     public String explicitApp() {
         return app == null || app.isBlank() ? null : app;

@@ -15,6 +15,6 @@ public final class BudgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: use `outpost budget set APP USD` or `outpost budget show APP`");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: use `outpost budget set USD` or `outpost budget show` (the app of outpost.toml here, or --app NAME)");
     }
 }

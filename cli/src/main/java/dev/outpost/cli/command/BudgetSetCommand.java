@@ -5,8 +5,10 @@ import dev.outpost.cli.api.ApiClient;
 import dev.outpost.cli.output.JsonOutput;
 import dev.outpost.core.api.BudgetReport;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code outpost budget set APP USD}: the app's monthly budget. It replaces whatever was set before,
+ * {@code outpost budget set [APP] USD}: the app's monthly budget; the app is {@code APP}, else
+ * {@code --app}, else the one of {@code outpost.toml} in the working directory (or {@code --dir}). It replaces whatever was set before,
  * here or by a deploy's {@code [budget] monthly_usd} (the latest write wins); raised above this
  * month's spend, a suspended app runs again at once.
  */
@@ -25,11 +28,12 @@ public final class BudgetSetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "APP", description = "The app.")
-    String app;
+    @Mixin
+    AppOptions target;
 
-    @Parameters(index = "1", paramLabel = "USD", description = "The monthly budget in US dollars, e.g. 5 or 12.50.")
-    String usd;
+    @Parameters(arity = "1..2", paramLabel = "[APP] USD",
+            description = "The monthly budget in US dollars, e.g. 5 or 12.50, after the app if it is named here.")
+    List<String> args;
 
     @Option(names = "--json", description = "Print the budget as JSON.")
     boolean json;
@@ -40,7 +44,9 @@ public final class BudgetSetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String usd = args.getLast();
         double amount = parse(usd);
+        String app = target.app(env, args.size() == 2 ? args.getFirst() : null);
         BudgetReport report;
         try (ApiClient api = env.client()) {
             report = api.setBudget(app, amount);

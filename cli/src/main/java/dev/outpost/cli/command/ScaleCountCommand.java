@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "count", mixinStandardHelpOptions = true, description = "Set the instance count per region.")
 public final class ScaleCountCommand implements Callable<Integer> {
-    static final int MAX = 1000;
+    static final int MAX = dev.outpost.core.config.AppConfig.Scale.MAX_PER_REGION;
 
     private final Environment env;
 
@@ -39,7 +39,7 @@ public final class ScaleCountCommand implements Callable<Integer> {
     @Mixin
     AppOptions target;
 
-    @Parameters(index = "0", paramLabel = "N", description = "Instances per region (0-1000).")
+    @Parameters(index = "0", paramLabel = "N", description = "Instances per region (0-" + dev.outpost.core.config.AppConfig.Scale.MAX_PER_REGION + ").")
     int count;
 
     @Option(names = "--region", paramLabel = "R", split = ",",

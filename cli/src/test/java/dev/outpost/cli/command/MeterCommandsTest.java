@@ -170,6 +170,31 @@ class MeterCommandsTest {
     }
 
     @Test
+    void budgetTakesTheAppFromOutpostTomlOrAppLikeOtherCommands() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("outpost.toml"), "app = \"hello\"\n");
+        Result set = CliRunner.run(env, "budget", "set", "20");
+        assertThat(set.exit()).as(set.toString()).isZero();
+        assertThat(requests).containsExactly("PUT /v1/apps/hello/budget {\"monthlyUsd\":20.0}");
+
+        Result show = CliRunner.run(env, "budget", "show");
+        assertThat(show.exit()).as(show.toString()).isZero();
+        assertThat(show.out()).contains("app:       hello").contains("budget:    $20.00").contains("spent:     $5.01 (100.2 %)")
+                .contains("forecast:  $5.01").contains("state:     suspended until 2026-12-01T00:00:00Z");
+        Result byFlag = CliRunner.run(env, "budget", "show", "--app", "hello", "--json");
+        assertThat(byFlag.exit()).as(byFlag.toString()).isZero();
+        assertThat(Json.mapper().readTree(byFlag.out()).path("suspended").asText()).isEqualTo(REASON);
+
+        Result twoApps = CliRunner.run(env, "budget", "set", "other", "5", "--app", "hello");
+        assertThat(twoApps.exit()).isEqualTo(2);
+        assertThat(twoApps.err()).contains("other").contains("--app hello");
+        java.nio.file.Files.delete(dir.resolve("outpost.toml"));
+        Result none = CliRunner.run(env, "budget", "show");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("no app given");
+        assertThat(requests).hasSize(3);
+    }
+
+    @Test
     void aBudgetThatIsNotANumberIsWrongUsageNamingItAndSendsNothing() {
         Result r = CliRunner.run(env, "budget", "set", "hello", "lots");
         assertThat(r.exit()).isEqualTo(2);

@@ -98,6 +98,11 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
                         Autoscale autoscale, Duration autostopAfter) {
         public static final Duration DEFAULT_AUTOSTOP_AFTER = Duration.ofMinutes(5);
         public static final Scale DEFAULT = new Scale(Map.of(), false, false, 0);
+        /**
+         * The most instances one region may be asked for: by a count, a range's {@code min}/{@code max}
+         * or {@code min_running} in outpost.toml, by the API and by {@code outpost scale count}.
+         */
+        public static final int MAX_PER_REGION = 100;
 
         public Scale {
             regions = regions == null ? Map.of() : Map.copyOf(regions);

@@ -345,7 +345,7 @@ public final class ConfigParser {
                     // A first deploy starts the minimum; demand reported by the edges brings the rest.
                     regions.put(code, range.min());
                 } else {
-                    regions.put(code, integer(r, code, key, 0, 1000, 0));
+                    regions.put(code, integer(r, code, key, 0, AppConfig.Scale.MAX_PER_REGION, 0));
                 }
             }
         }
@@ -379,8 +379,8 @@ public final class ConfigParser {
                     + " (how long an instance stays idle before it is stopped, e.g. \"5m\")");
         }
         return new AppConfig.Scale(regions, bool(n, "autostop", "scale.autostop"), bool(n, "autostart", "scale.autostart"),
-                integer(n, "min_running", "scale.min_running", 0, 1000, 0), new Autoscale(ranges, maxTotal, target, window),
-                autostopAfter);
+                integer(n, "min_running", "scale.min_running", 0, AppConfig.Scale.MAX_PER_REGION, 0),
+                new Autoscale(ranges, maxTotal, target, window), autostopAfter);
     }
 
     private Autoscale.Range range(JsonNode v, String key) throws ConfigException {
@@ -388,8 +388,8 @@ public final class ConfigParser {
         if (v.get("max") == null) {
             throw error(key + ".max", "is required in a range (e.g. { min = 1, max = 5 }); for a fixed count write the number");
         }
-        int min = integer(v, "min", key + ".min", 0, 1000, 0);
-        int max = integer(v, "max", key + ".max", 0, 1000, 0);
+        int min = integer(v, "min", key + ".min", 0, AppConfig.Scale.MAX_PER_REGION, 0);
+        int max = integer(v, "max", key + ".max", 0, AppConfig.Scale.MAX_PER_REGION, 0);
         if (min > max) {
             throw error(key + ".min", "min " + min + " is above max " + max);
         }

@@ -120,6 +120,10 @@ class ScaleConfigTest {
             "number autostop_after| app = \"web\"\\n[scale]\\nautostop_after = 300\\n                       | 3 | scale.autostop_after | expected a duration string",
             "autostop not a bool  | app = \"web\"\\n[scale]\\nautostop = \"yes\"\\n                           | 3 | scale.autostop       | expected true or false",
             "negative min_running | app = \"web\"\\n[scale]\\nmin_running = -1\\n                           | 3 | scale.min_running    | out of range",
+            "max above the cap    | app = \"web\"\\n[scale]\\nregions = { iad = { min = 1, max = 101 } }\\n      | 3 | scale.regions.iad.max      | 101 is out of range (0-100)",
+            "count above the cap  | app = \"web\"\\n[scale]\\nregions = { iad = 101 }\\n                        | 3 | scale.regions.iad          | 101 is out of range (0-100)",
+            "negative budget      | app = \"web\"\\n[budget]\\nmonthly_usd = -5\\n                             | 3 | budget.monthly_usd         | -5 is not a budget",
+            "budget not a number  | app = \"web\"\\n[budget]\\nmonthly_usd = \"lots\"\\n                         | 3 | budget.monthly_usd         | lots is not a budget",
     })
     void badInputNamesTheKeyAndLine(String name, String source, int line, String key, String problem) {
         String toml = source.trim().replace("\\n", "\n");

@@ -3,12 +3,14 @@ package dev.outpost.server.api;
 import dev.outpost.core.api.AppStatus;
 import dev.outpost.core.api.CreateAppRequest;
 import dev.outpost.core.api.ScaleRequest;
+import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.model.App;
 import dev.outpost.core.model.DesiredState;
 import dev.outpost.core.model.Instance;
 import dev.outpost.core.model.Release;
 import dev.outpost.core.model.ReleaseStatus;
 import dev.outpost.server.RegionDirectory;
+import dev.outpost.server.meter.Prices;
 import dev.outpost.server.registry.Registry;
 import dev.outpost.store.Store;
 import io.javalin.config.RoutesConfig;
@@ -20,18 +22,20 @@ import java.util.Map;
 
 /** Apps: create, list, show, destroy, scale, and the status the CLI follows during a deploy. */
 public final class AppsApi {
-    static final int MAX_PER_REGION = 100;
+    static final int MAX_PER_REGION = AppConfig.Scale.MAX_PER_REGION;
 
     private final Store store;
     private final RegionDirectory regions;
     private final Clock clock;
     private final Registry registry;
+    private final Prices prices;
 
-    public AppsApi(Store store, RegionDirectory regions, Clock clock, Registry registry) {
+    public AppsApi(Store store, RegionDirectory regions, Clock clock, Registry registry, Prices prices) {
         this.store = store;
         this.regions = regions;
         this.clock = clock;
         this.registry = registry;
+        this.prices = prices;
     }
 
     public void register(RoutesConfig routes) {
@@ -86,13 +90,56 @@ public final class AppsApi {
 
     private void scale(Context ctx) {
         String name = ctx.pathParam("app");
-        app(store, name);
+        App app = app(store, name);
         ScaleRequest req = Requests.body(ctx, ScaleRequest.class);
         if (req.regions() == null || req.regions().isEmpty()) {
             throw ApiException.badRequest("name at least one region and its count, e.g. {\"regions\": {\"iad\": 2}}");
         }
         checkCounts(req.regions(), "regions");
+        AppConfig config = app.currentRelease() == null ? null
+                : store.findRelease(name, app.currentRelease()).map(Release::config).orElse(null);
+        if (config != null) {
+            requirePriced(config, name, "scaling");
+            checkAutoscaleRanges(name, config.scale(), req.regions());
+        }
         ctx.json(store.setScale(name, req.regions()));
+    }
+
+    /**
+     * An autoscaled app runs only in the regions of its {@code [scale] regions}, and a region with a
+     * range only within it: a count elsewhere would be undone by the autoscaler or never be looked after.
+     */
+    private static void checkAutoscaleRanges(String app, AppConfig.Scale scale, Map<String, Integer> counts) {
+        if (!scale.autoscaled()) {
+            return;
+        }
+        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(counts).entrySet()) {
+            String region = e.getKey();
+            if (!scale.regions().containsKey(region)) {
+                throw ApiException.badRequest("region " + region + " is not one app " + app + " allows: its [scale] regions are "
+                        + String.join(", ", new java.util.TreeSet<>(scale.regions().keySet()))
+                        + " (add " + region + " to outpost.toml and deploy)");
+            }
+            dev.outpost.core.config.Autoscale.Range range = scale.autoscale().ranges().get(region);
+            if (range != null && (e.getValue() < range.min() || e.getValue() > range.max())) {
+                throw ApiException.badRequest("regions." + region + " = " + e.getValue() + " is outside app " + app
+                        + "'s autoscale range for " + region + " (min " + range.min() + ", max " + range.max()
+                        + "): change [scale] regions." + region + " in outpost.toml to go beyond it");
+            }
+        }
+    }
+
+    /**
+     * 400 when {@code config}'s VM size has no price in the server's price list: the meter could not
+     * charge the instances {@code what} (a deploy, a rollback, …) would run.
+     */
+    public void requirePriced(AppConfig config, String app, String what) {
+        String size = Prices.sizeOf(config);
+        if (!prices.has(size)) {
+            throw ApiException.badRequest(what + " of " + app + " is refused: vm size " + size
+                    + " has no price in the server's price list (it prices " + prices.sizes()
+                    + "); choose a priced [vm] size, or have the operator add it (outpost server --prices FILE)");
+        }
     }
 
     /** Rejects unknown regions (404) and counts outside 0..100 (400). */

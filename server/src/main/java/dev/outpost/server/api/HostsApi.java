@@ -16,9 +16,11 @@ import dev.outpost.core.region.RegionCatalog;
 import dev.outpost.server.RegionDirectory;
 import dev.outpost.server.secrets.ReleaseSecrets;
 import dev.outpost.store.Store;
+import dev.outpost.store.Usage;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -126,10 +128,11 @@ public final class HostsApi {
         }
         Instance instance = store.findInstance(id).orElseThrow(() ->
                 ApiException.notFound("instance " + id + " not found: it was destroyed; stop it"));
+        Instant now = clock.instant();
         if (report.state() == InstanceState.DESTROYED && instance.desired() == DesiredState.DESTROYED) {
-            store.deleteInstance(id);
+            store.deleteInstance(id, Usage.observed(report, now));
         } else {
-            store.applyReport(id, report, clock.instant());
+            store.applyReport(id, report, now);
         }
         ctx.status(204);
     }

@@ -72,6 +72,7 @@ public final class PromoteApi {
         AppConfig config = targetReleases.isEmpty() ? source.config().withApp(to.name()) : withBuild(targetReleases.getFirst().config(),
                 source.config().build()).withApp(to.name());
         String note = "promote " + from.name() + " v" + source.version();
+        apps.requirePriced(config, to.name(), "a promotion");
         if (config.build().producesImage()) {
             if (manifests == null) {
                 throw ApiException.conflict("cannot promote " + from.name() + " v" + source.version()

@@ -60,6 +60,7 @@ public final class ReleasesApi {
         if (config == null) {
             throw ApiException.badRequest("config is missing: send the app's parsed outpost.toml");
         }
+        apps.requirePriced(config, app.name(), "a deploy");
         if (config.build().producesImage()) {
             // the docker driver pulls <app>@digest: the manifest must be in this app's repository, not merely somewhere
             if (!registry.hasManifest(app.name(), req.artifactDigest())) {

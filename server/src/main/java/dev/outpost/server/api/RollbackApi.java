@@ -24,11 +24,13 @@ import java.util.List;
 public final class RollbackApi {
     private final Store store;
     private final BlobStore blobs;
+    private final AppsApi apps;
     private final Clock clock;
 
-    public RollbackApi(Store store, BlobStore blobs, Clock clock) {
+    public RollbackApi(Store store, BlobStore blobs, AppsApi apps, Clock clock) {
         this.store = store;
         this.blobs = blobs;
+        this.apps = apps;
         this.clock = clock;
     }
 
@@ -73,6 +75,7 @@ public final class RollbackApi {
                     .orElseThrow(() -> ApiException.conflict("no release of " + app.name() + " older than v" + current
                             + " has served; there is nothing to roll back to (outpost releases lists them)"));
         }
+        apps.requirePriced(target.config(), app.name(), "a rollback to v" + target.version());
         requireBundle(blobs, target, "cannot roll back to v" + target.version());
         Instant now = clock.instant();
         AddressesApi.allocateFor(store, app.name(), target.config(), now);

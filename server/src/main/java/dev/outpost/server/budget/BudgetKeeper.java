@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -57,13 +59,26 @@ public final class BudgetKeeper implements AutoCloseable {
         }
     }
 
-    /** One pass over every budget. Public for tests that step it by hand. */
-    public synchronized void check() {
+    /**
+     * One pass over every budget; an app whose check fails (a run of a size with no price, a store
+     * error) is logged and the others are still checked. Public for tests that step it by hand.
+     *
+     * @return the apps whose check failed
+     */
+    public synchronized List<String> check() {
+        List<String> failed = new ArrayList<>();
         for (Budget budget : store.budgets().list()) {
-            if (store.findApp(budget.app()).isPresent()) {
-                check(budget);
+            try {
+                if (store.findApp(budget.app()).isPresent()) {
+                    check(budget);
+                }
+            } catch (RuntimeException e) {
+                failed.add(budget.app());
+                log.error("budget check of {} failed; checking the other apps, retrying it in {}: {}", budget.app(), TICK,
+                        e.getMessage(), e);
             }
         }
+        return failed;
     }
 
     /** One pass over one app's budget (also right after {@code outpost budget set}). */

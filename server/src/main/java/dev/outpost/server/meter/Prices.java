@@ -3,6 +3,7 @@ package dev.outpost.server.meter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.model.VmSize;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,6 +86,21 @@ public record Prices(Map<String, Double> usdPerSecond) {
     /** Fails naming the first of {@code sizes} that has no price. */
     public void requirePriced(Collection<String> sizes) {
         sizes.forEach(this::perSecond);
+    }
+
+    /** Whether the list has a price for {@code size}. */
+    public boolean has(String size) {
+        return usdPerSecond.containsKey(size);
+    }
+
+    /** The sizes this list prices, sorted. */
+    public String sizes() {
+        return String.join(", ", new TreeMap<>(usdPerSecond).keySet());
+    }
+
+    /** The VM size {@code config} runs ({@code [vm] size}, {@code shared-1x} when it says none). */
+    public static String sizeOf(AppConfig config) {
+        return config == null || config.vm() == null || config.vm().size() == null ? AppConfig.Vm.DEFAULT.size() : config.vm().size();
     }
 
     private static double number(Path file, String key, JsonNode value) {

@@ -129,7 +129,7 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         for (String id : plan.purges()) {
-            store.deleteInstance(id);
+            store.deleteInstance(id, now);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.outpost.server.webhooks;
 
+import dev.outpost.server.secrets.SecretBox;
+import dev.outpost.server.secrets.SecretsException;
 import dev.outpost.server.watch.IndexWatch;
 import dev.outpost.store.Store;
 import dev.outpost.store.Webhook;
@@ -34,14 +36,16 @@ public final class WebhookDispatcher implements AutoCloseable {
     private static final int BATCH = 50;
 
     private final Store store;
+    private final SecretBox box;
     private final IndexWatch watch;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final Thread thread;
     private volatile boolean running = true;
 
-    public WebhookDispatcher(Store store, IndexWatch watch, Clock clock) {
+    public WebhookDispatcher(Store store, SecretBox box, IndexWatch watch, Clock clock) {
         this.store = store;
+        this.box = box;
         this.watch = watch;
         this.clock = clock;
         this.thread = Thread.ofPlatform().name("outpost-webhooks").daemon().unstarted(this::loop);
@@ -82,9 +86,10 @@ public final class WebhookDispatcher implements AutoCloseable {
         Integer code = null;
         String error = null;
         try {
+            String secret = WebhooksApi.secret(box, hook);
             HttpRequest request = HttpRequest.newBuilder(URI.create(hook.url())).timeout(TIMEOUT)
                     .header("Content-Type", "application/json")
-                    .header(WebhookSignature.HEADER, WebhookSignature.header(hook.secret(), now.getEpochSecond(), d.body()))
+                    .header(WebhookSignature.HEADER, WebhookSignature.header(secret, now.getEpochSecond(), d.body()))
                     .POST(HttpRequest.BodyPublishers.ofString(d.body())).build();
             code = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             if (code < 200 || code > 299) {
@@ -92,6 +97,8 @@ public final class WebhookDispatcher implements AutoCloseable {
             }
         } catch (IOException e) {
             error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        } catch (SecretsException e) {
+            error = "cannot sign: " + e.getMessage();
         }
         int attempts = d.attempts() + 1;
         String status = error == null ? WebhookDelivery.DELIVERED : attempts >= MAX_ATTEMPTS ? WebhookDelivery.FAILED : WebhookDelivery.PENDING;

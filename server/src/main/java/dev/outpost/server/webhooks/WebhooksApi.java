@@ -5,6 +5,7 @@ import dev.outpost.core.api.WebhookDeliveryInfo;
 import dev.outpost.core.api.WebhookInfo;
 import dev.outpost.server.api.ApiException;
 import dev.outpost.server.api.Requests;
+import dev.outpost.server.secrets.SecretBox;
 import dev.outpost.store.Store;
 import dev.outpost.store.Webhook;
 import dev.outpost.store.WebhookDelivery;
@@ -25,13 +26,41 @@ public final class WebhooksApi {
     /** The first segments of event kinds a webhook may subscribe to. */
     public static final Set<String> KINDS = Set.of("budget", "deploy", "instance", "scale");
     private static final int DELIVERIES = 100;
+    private static final String SECRET_PREFIX = "whsec_";
+
+    /** The "app" signing secrets are sealed under: no app can have this name, so one never opens as an app's secret. */
+    static final String SEAL_SCOPE = "@webhooks";
 
     private final Store store;
+    private final SecretBox box;
     private final Clock clock;
 
-    public WebhooksApi(Store store, Clock clock) {
+    public WebhooksApi(Store store, SecretBox box, Clock clock) {
         this.store = store;
+        this.box = box;
         this.clock = clock;
+    }
+
+    /** The signing secret of {@code hook}, opened. @throws dev.outpost.server.secrets.SecretsException when it does not open */
+    static String secret(SecretBox box, Webhook hook) {
+        return box.open(SEAL_SCOPE, hook.id(), hook.sealedSecret());
+    }
+
+    /**
+     * Seals the secrets an older server stored in plaintext ({@code whsec_…}: a sealed value is base64
+     * and never holds {@code _}); run once at start.
+     *
+     * @return how many were sealed now
+     */
+    public static int sealPlaintextSecrets(Store store, SecretBox box) {
+        int sealed = 0;
+        for (Webhook hook : store.webhooks().list()) {
+            if (hook.sealedSecret().startsWith(SECRET_PREFIX)) {
+                store.webhooks().replaceSecret(hook.id(), box.seal(SEAL_SCOPE, hook.id(), hook.sealedSecret()));
+                sealed++;
+            }
+        }
+        return sealed;
     }
 
     public void register(RoutesConfig routes) {
@@ -58,9 +87,11 @@ public final class WebhooksApi {
                 throw ApiException.badRequest("event kind \"" + kind + "\" is unknown: use " + String.join(", ", KINDS.stream().sorted().toList()));
             }
         }
-        Webhook hook = store.webhooks().add(new Webhook("wh_" + Ids.random(10), req.url(), req.events().stream().distinct().toList(),
-                "whsec_" + Ids.random(32), clock.instant()));
-        ctx.status(201).json(new WebhookInfo(hook.id(), hook.url(), hook.events(), hook.secret(), hook.createdAt()));
+        String id = "wh_" + Ids.random(10);
+        String secret = SECRET_PREFIX + Ids.random(32);
+        Webhook hook = store.webhooks().add(new Webhook(id, req.url(), req.events().stream().distinct().toList(),
+                box.seal(SEAL_SCOPE, id, secret), clock.instant()));
+        ctx.status(201).json(new WebhookInfo(hook.id(), hook.url(), hook.events(), secret, hook.createdAt()));
     }
 
     /** An http(s) URL with a host, or a 400 naming it. */

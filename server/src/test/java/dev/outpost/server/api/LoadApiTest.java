@@ -1,6 +1,7 @@
 package dev.outpost.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.core.Json;
@@ -11,6 +12,7 @@ import dev.outpost.core.api.CreateAppRequest;
 import dev.outpost.core.api.CreateReleaseRequest;
 import dev.outpost.core.api.LoadReport;
 import dev.outpost.core.config.AppConfig;
+import dev.outpost.core.config.Autoscale;
 import dev.outpost.core.config.ConfigParser;
 import dev.outpost.core.model.App;
 import dev.outpost.core.model.DesiredState;
@@ -145,7 +147,14 @@ class LoadApiTest {
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("region nrt not found");
         assertThat(f.call("GET", "/v1/apps/web/releases", null).body()).isEqualTo("[]");
-        AppConfig tooMany = ConfigParser.parse("outpost.toml", TOML.replace("max = 3 } }", "max = 300 } }"));
+        // The parser has the same limit; a client that skips it still meets the API's.
+        assertThatThrownBy(() -> ConfigParser.parse("outpost.toml", TOML.replace("max = 3 } }", "max = 300 } }")))
+                .hasMessageContaining("300 is out of range (0-100)");
+        AppConfig.Scale bigScale = new AppConfig.Scale(Map.of("iad", 1, "syd", 0), false, false, 0, new Autoscale(Map.of(
+                "iad", new Autoscale.Range(1, 3), "syd", new Autoscale.Range(0, 300)), null, 0.7, null));
+        AppConfig parsed = ConfigParser.parse("outpost.toml", TOML);
+        AppConfig tooMany = new AppConfig(parsed.app(), parsed.primaryRegion(), parsed.build(), parsed.env(), parsed.services(), bigScale,
+                parsed.deploy(), parsed.vm(), parsed.budget());
         HttpResponse<String> big = f.call("POST", "/v1/apps/web/releases", new CreateReleaseRequest(digest, tooMany));
         assertThat(big.statusCode()).isEqualTo(400);
         assertThat(big.body()).contains("scale.regions max.syd = 300 is out of range (0-100)");

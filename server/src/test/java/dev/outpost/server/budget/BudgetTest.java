@@ -78,7 +78,7 @@ class BudgetTest {
     }
 
     void startServer() throws Exception {
-        server = new OutpostServer(new ServerConfig("127.0.0.1", 0, dir, List.of("iad"), null,
+        server = new OutpostServer(new ServerConfig("127.0.0.1", 0, dir, List.of("iad", "syd", "ams"), null,
                 new Prices(Map.of("shared-1x", PRICE))), store, clock);
         server.start();
     }
@@ -135,6 +135,41 @@ class BudgetTest {
         assertThat(budget.path("spentUsd").asDouble()).isCloseTo(expected, org.assertj.core.data.Percentage.withPercentage(1));
         assertThat(budget.path("usdPerSecond").asDouble()).isZero();
         assertThat(budget.path("month").asText()).isEqualTo("2026-11");
+    }
+
+    @Test
+    void reportsChargeFromWhenTheAgentSawTheChangeAndADestroyedInstanceStopsBeingCharged() throws Exception {
+        // i2 is seen started at +100 s, but the report reaches the server only at +400 s (a slow server).
+        store.setDesired("i2", DesiredState.RUNNING);
+        clock.advance(Duration.ofSeconds(400));
+        HttpResponse<String> late = call("PUT", "/v1/instances/i2/report", new InstanceReport(InstanceState.STARTED, Health.PASSING,
+                "127.1.1.1", 20001, null, null, 0, List.of(), START.plusSeconds(100)));
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(204);
+        // i2 is destroyed: the agent saw it gone at +500 s, and the report that says so deletes the row.
+        store.setDesired("i2", DesiredState.DESTROYED);
+        clock.advance(Duration.ofSeconds(200));
+        HttpResponse<String> gone = call("PUT", "/v1/instances/i2/report", new InstanceReport(InstanceState.DESTROYED, Health.UNKNOWN,
+                null, null, null, null, 0, List.of(), START.plusSeconds(500)));
+        assertThat(gone.statusCode()).as(gone.body()).isEqualTo(204);
+        assertThat(store.findInstance("i2")).isEmpty();
+        clock.advance(Duration.ofSeconds(10_000));
+
+        JsonNode budget = json(call("GET", "/v1/apps/hello/budget", null));
+        // i1 ran all 10,600 s; i2 from +100 to +500 s.
+        assertThat(budget.path("spentUsd").asDouble()).isCloseTo((10_600 + 400) * PRICE, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(budget.path("usdPerSecond").asDouble()).isEqualTo(PRICE);
+    }
+
+    @Test
+    void deletingTheAppForgetsItsBudgetAndSpend() throws Exception {
+        json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 10)));
+        clock.advance(Duration.ofSeconds(1000));
+        assertThat(call("DELETE", "/v1/apps/hello", null).statusCode()).isBetween(200, 299);
+        store.createApp("hello", "iad", clock.instant());
+
+        JsonNode fresh = json(call("GET", "/v1/apps/hello/budget", null));
+        assertThat(fresh.path("monthlyUsd").isNull()).isTrue();
+        assertThat(fresh.path("spentUsd").asDouble()).isZero();
     }
 
     @Test
@@ -205,25 +240,129 @@ class BudgetTest {
         assertThat(json(call("GET", "/v1/webhooks", null)).path("webhooks")).isEmpty();
     }
 
+    static AppConfig config(String app, String size, AppConfig.Scale scale) {
+        return new AppConfig(app, "iad", new AppConfig.Build(null, null, List.of("run")), Map.of(), List.of(), scale, null,
+                new AppConfig.Vm(size), null);
+    }
+
+    @Test
+    void deployRollbackAndScaleOfAnUnpricedSizeAreRefusedNamingItAndChangeNothing() throws Exception {
+        // hello v2 asks for performance-1x, which the list (shared-1x only) has no price for.
+        store.createRelease("hello", "sha256:" + "b".repeat(64), config("hello", "performance-1x", null), START, START.plusSeconds(600));
+        HttpResponse<String> rollback = call("POST", "/v1/apps/hello/rollback", Map.of("version", 2));
+        assertThat(rollback.statusCode()).isEqualTo(400);
+        assertThat(rollback.body()).contains("vm size performance-1x has no price").contains("shared-1x");
+        HttpResponse<String> deploy = call("POST", "/v1/apps/hello/releases", Map.of("artifactDigest", "sha256:" + "c".repeat(64),
+                "config", config("hello", "performance-1x", null)));
+        assertThat(deploy.statusCode()).isEqualTo(400);
+        assertThat(deploy.body()).contains("a deploy of hello is refused: vm size performance-1x has no price");
+        assertThat(store.listReleases("hello")).hasSize(2);
+        assertThat(store.findApp("hello").orElseThrow().currentRelease()).isEqualTo(1);
+
+        store.createApp("big", "iad", START);
+        store.setScale("big", Map.of("iad", 1));
+        store.createRelease("big", "sha256:" + "d".repeat(64), config("big", "performance-1x", null), START, START.plusSeconds(600));
+        store.scheduling().activate("big", 1, "v1 is serving", List.of());
+        HttpResponse<String> scale = call("PUT", "/v1/apps/big/scale", Map.of("regions", Map.of("iad", 3)));
+        assertThat(scale.statusCode()).isEqualTo(400);
+        assertThat(scale.body()).contains("scaling of big is refused: vm size performance-1x has no price");
+        assertThat(store.findApp("big").orElseThrow().scale()).isEqualTo(Map.of("iad", 1));
+    }
+
+    @Test
+    void scalingAnAutoscaledAppOutsideItsRangesOrRegionsIsRefusedNamingTheValue() throws Exception {
+        AppConfig.Scale ranged = new AppConfig.Scale(Map.of("iad", 1, "syd", 2), false, false, 0,
+                new dev.outpost.core.config.Autoscale(Map.of("iad", new dev.outpost.core.config.Autoscale.Range(1, 3)), null, 0.7, null));
+        store.createApp("auto", "iad", START);
+        store.setScale("auto", Map.of("iad", 1, "syd", 2));
+        store.createRelease("auto", "sha256:" + "e".repeat(64), config("auto", "shared-1x", ranged), START, START.plusSeconds(600));
+        store.scheduling().activate("auto", 1, "v1 is serving", List.of());
+
+        Map<Map<String, Integer>, String> refused = Map.of(
+                Map.of("iad", 4), "regions.iad = 4 is outside app auto's autoscale range for iad (min 1, max 3)",
+                Map.of("iad", 0), "regions.iad = 0 is outside",
+                Map.of("ams", 1), "region ams is not one app auto allows: its [scale] regions are iad, syd",
+                Map.of("syd", 101), "regions.syd = 101 is out of range (0-100)");
+        for (Map.Entry<Map<String, Integer>, String> e : refused.entrySet()) {
+            HttpResponse<String> r = call("PUT", "/v1/apps/auto/scale", Map.of("regions", e.getKey()));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            assertThat(r.body()).contains(e.getValue());
+        }
+        assertThat(store.findApp("auto").orElseThrow().scale()).isEqualTo(Map.of("iad", 1, "syd", 2));
+
+        // Within the range, and a fixed-count region, are fine.
+        assertThat(json(call("PUT", "/v1/apps/auto/scale", Map.of("regions", Map.of("iad", 3, "syd", 5)))).path("scale").path("iad").asInt())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void oneAppWhoseBudgetCheckFailsDoesNotStopTheOthers() throws Exception {
+        // "big" ran a size that has no price (the list changed under it): its spend cannot be computed.
+        store.createApp("big", "iad", START);
+        store.createRelease("big", "sha256:" + "d".repeat(64), config("big", "performance-1x", null), START, START.plusSeconds(600));
+        store.insertInstance(new Instance("b1", "big", 1, "iad", "iad-1", null, null, InstanceState.CREATED, DesiredState.RUNNING,
+                Health.UNKNOWN, null, null, 0, List.of(), START, START));
+        report("b1", InstanceState.STARTED);
+        store.budgets().set("big", 1);
+        store.budgets().set("hello", 1);
+        clock.advance(Duration.ofSeconds(2000));
+
+        assertThat(server.budgets().check()).containsExactly("big");
+        assertThat(store.budgets().suspended()).containsOnlyKeys("hello");
+    }
+
+    /** A webhook receiver on loopback that records each request's signature header and body. */
+    static final class Receiver implements AutoCloseable {
+        final List<String[]> received = new CopyOnWriteArrayList<>();
+        final AtomicInteger calls = new AtomicInteger();
+        final HttpServer server;
+
+        /** Answers 500 to the first {@code failures} requests, 204 after. */
+        Receiver(int failures) throws java.io.IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/hook", exchange -> {
+                try (exchange) {
+                    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                    received.add(new String[] {exchange.getRequestHeaders().getFirst("Outpost-Signature"), body});
+                    exchange.sendResponseHeaders(calls.incrementAndGet() <= failures ? 500 : 204, -1);
+                }
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    /** The signature header a receiver should see for {@code body} sent at second {@code t}. */
+    static String signature(String secret, String t, String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return "t=" + t + ",v1=" + HexFormat.of().formatHex(mac.doFinal((t + "." + body).getBytes(StandardCharsets.UTF_8)));
+    }
+
     @Test
     void aWebhookIsSignedAndRetriedWithBackoffUntilTheReceiverAnswers() throws Exception {
-        List<String[]> received = new CopyOnWriteArrayList<>();
-        AtomicInteger calls = new AtomicInteger();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            try (exchange) {
-                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                received.add(new String[] {exchange.getRequestHeaders().getFirst("Outpost-Signature"), body});
-                exchange.sendResponseHeaders(calls.incrementAndGet() <= 2 ? 500 : 204, -1);
-            }
-        });
-        receiver.start();
-        try {
-            JsonNode hook = json(call("POST", "/v1/webhooks", Map.of("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    "events", List.of("budget"))));
+        try (Receiver receiver = new Receiver(2)) {
+            List<String[]> received = receiver.received;
+            JsonNode hook = json(call("POST", "/v1/webhooks", Map.of("url", receiver.url(), "events", List.of("budget"))));
             String secret = hook.path("secret").asText();
             assertThat(secret).isNotBlank();
             assertThat(json(call("GET", "/v1/webhooks", null)).path("webhooks").get(0).path("secret").isNull()).isTrue();
+            // Sealed at rest: the secret is in no database file, and what the store keeps is not it.
+            assertThat(store.webhooks().list().getFirst().sealedSecret()).isNotEqualTo(secret).doesNotContain(secret);
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().startsWith("outpost.db")).toList()) {
+                    assertThat(new String(java.nio.file.Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).as(file.toString())
+                            .doesNotContain(secret).doesNotContain(secret.substring("whsec_".length()));
+                }
+            }
 
             json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 100)));
             clock.advance(Duration.ofSeconds(50_000));
@@ -238,10 +377,8 @@ class BudgetTest {
 
             String[] last = received.get(2);
             String t = last[0].replaceAll("^t=(\\d+),v1=.*$", "$1");
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            String expected = HexFormat.of().formatHex(mac.doFinal((t + "." + last[1]).getBytes(StandardCharsets.UTF_8)));
-            assertThat(last[0]).isEqualTo("t=" + clock.instant().getEpochSecond() + ",v1=" + expected);
+            assertThat(t).isEqualTo(Long.toString(clock.instant().getEpochSecond()));
+            assertThat(last[0]).isEqualTo(signature(secret, t, last[1]));
             JsonNode event = Json.mapper().readTree(last[1]);
             assertThat(event.path("kind").asText()).isEqualTo("budget.50");
             assertThat(event.path("webhook").asText()).isEqualTo(hook.path("id").asText());
@@ -252,8 +389,22 @@ class BudgetTest {
                     d -> d.path("status").asText().equals("delivered"));
             assertThat(delivery.path("attempts").asInt()).isEqualTo(3);
             assertThat(delivery.path("lastCode").asInt()).isEqualTo(204);
-        } finally {
-            receiver.stop(0);
+        }
+    }
+
+    @Test
+    void aSecretAnOlderServerKeptInPlaintextIsSealedAtStartAndStillSigns() throws Exception {
+        try (Receiver receiver = new Receiver(0)) {
+            store.webhooks().add(new dev.outpost.store.Webhook("wh_old", receiver.url(), List.of("budget"), "whsec_legacy", START));
+            server.close();
+            startServer();
+            assertThat(store.webhooks().list().getFirst().sealedSecret()).doesNotContain("whsec_legacy");
+
+            json(call("PUT", "/v1/apps/hello/budget", Map.of("monthlyUsd", 100)));
+            clock.advance(Duration.ofSeconds(50_000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received.size() == 1);
+            String[] got = receiver.received.getFirst();
+            assertThat(got[0]).isEqualTo(signature("whsec_legacy", got[0].replaceAll("^t=(\\d+),v1=.*$", "$1"), got[1]));
         }
     }
 }

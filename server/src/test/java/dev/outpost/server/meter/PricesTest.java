@@ -46,16 +46,22 @@ class PricesTest {
     }
 
     @Test
-    void theServerRefusesToStartWhenASizeInUseHasNoPrice() {
-        Instant now = Instant.parse("2026-11-10T00:00:00Z");
+    void theServerRefusesToStartNamingEachSizeInUseWithoutAPriceAndTheAppsThatUseIt() {
+        Instant now = Instant.now();
         try (Store store = Store.open(dir.resolve("outpost.db").toString())) {
-            store.createApp("big", "iad", now);
-            store.createRelease("big", "sha256:" + "a".repeat(64), new AppConfig("big", "iad", new AppConfig.Build(null, null, List.of("run")),
-                    Map.of(), List.of(), null, null, new AppConfig.Vm("performance-2x"), null), now, now.plus(Duration.ofMinutes(5)));
-            store.scheduling().activate("big", 1, "v1 is serving", List.of());
+            for (String app : List.of("big", "bigger", "small")) {
+                store.createApp(app, "iad", now);
+                store.createRelease(app, "sha256:" + "a".repeat(64), new AppConfig(app, "iad", new AppConfig.Build(null, null, List.of("run")),
+                        Map.of(), List.of(), null, null, new AppConfig.Vm(app.equals("small") ? "shared-1x" : "performance-2x"), null),
+                        now, now.plus(Duration.ofMinutes(5)));
+                store.scheduling().activate(app, 1, "v1 is serving", List.of());
+            }
             assertThatThrownBy(() -> new OutpostServer(new ServerConfig("127.0.0.1", 0, dir, List.of("iad"), null,
                     new Prices(Map.of("shared-1x", 0.001))), store, Clock.systemUTC()))
-                    .isInstanceOf(ServerException.class).hasMessageContaining("performance-2x").hasMessageContaining("big");
+                    .isInstanceOf(ServerException.class)
+                    .hasMessageContaining("vm size performance-2x (used by big, bigger)")
+                    .hasMessageNotContaining("small")
+                    .hasMessageContaining("it prices shared-1x");
         }
     }
 }

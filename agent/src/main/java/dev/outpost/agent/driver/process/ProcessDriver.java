@@ -172,7 +172,7 @@ public final class ProcessDriver implements Driver {
         if (running.containsKey(record.instanceId())) {
             return;
         }
-        Optional<ProcessHandle> process = ProcessHandle.of(record.pid()).filter(ProcessHandle::isAlive);
+        Optional<ProcessHandle> process = ProcessHandle.of(record.pid()).filter(Liveness::running);
         // A pid is only ours if the process also started when we recorded it; pids get reused.
         boolean same = process.flatMap(p -> p.info().startInstant())
                 .map(start -> Duration.between(start, record.processStart()).abs().compareTo(Duration.ofSeconds(2)) < 0)
@@ -248,7 +248,7 @@ public final class ProcessDriver implements Driver {
         LOG.info("instance {} still runs {} after SIGTERM; sending SIGKILL", instanceId, timeout);
         // Descendants forked after the first look are caught here too.
         process.descendants().forEach(tree::add);
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        tree.stream().filter(Liveness::running).forEach(ProcessHandle::destroyForcibly);
         if (!gone(tree, Duration.ofSeconds(5))) {
             LOG.warn("instance {} survived SIGKILL for 5s", instanceId);
         }
@@ -261,7 +261,7 @@ public final class ProcessDriver implements Driver {
     private static boolean gone(List<ProcessHandle> tree, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (tree.stream().noneMatch(ProcessHandle::isAlive)) {
+            if (tree.stream().noneMatch(Liveness::running)) {
                 return true;
             }
             if (System.nanoTime() >= deadline) {

@@ -20,12 +20,15 @@ final class ProcessInstance implements InstanceHandle {
         this.exited = child.onExit().thenApply(Process::exitValue);
     }
 
-    /** A process started by an earlier agent: only its end can be observed, not its exit code. */
+    /**
+     * A process started by an earlier agent: only its end can be observed, not its exit code; a
+     * zombie counts as ended (nobody may reap it).
+     */
     ProcessInstance(InstanceRecord record, ProcessHandle adopted, Path log) {
         this.record = record;
         this.process = adopted;
         this.log = log;
-        this.exited = adopted.onExit().thenApply(p -> null);
+        this.exited = Liveness.ended(adopted).thenApply(p -> null);
     }
 
     @Override

@@ -122,6 +122,37 @@ class ProcessDriverTest {
     }
 
     @Test
+    void aZombieLeftBehindCountsAsStoppedAndAnAdoptedProcessThatBecomesOneHasEnded() throws Exception {
+        // sh forks a short sleep, then becomes a long one that never reaps it: the short one turns zombie.
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 1.5 & exec sleep 300").start();
+        try {
+            ProcessHandle child = await().atMost(Duration.ofSeconds(10))
+                    .until(() -> parent.toHandle().children().findFirst(), java.util.Optional::isPresent).orElseThrow();
+            writeRecord("adopted-then-zombie", child);
+            ProcessDriver restarted = new ProcessDriver(dataDir, ADDRESS);
+
+            List<InstanceHandle> found = restarted.list();
+            assertThat(found).singleElement().satisfies(h -> assertThat(h.instanceId()).isEqualTo("adopted-then-zombie"));
+            assertThat(found.getFirst().exited().get(10, TimeUnit.SECONDS)).isNull();
+            assertThat(child.isAlive()).as("the JDK still calls the zombie alive").isTrue();
+            assertThat(Liveness.zombie(child.pid())).isTrue();
+
+            // A driver that starts after the process became a zombie does not adopt it at all.
+            writeRecord("zombie-already", child);
+            assertThat(new ProcessDriver(dataDir, ADDRESS).list()).isEmpty();
+        } finally {
+            parent.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void writeRecord(String id, ProcessHandle process) throws Exception {
+        Path dir = dataDir.resolve("instances").resolve(id);
+        Files.createDirectories(dir);
+        dev.outpost.core.Json.mapper().writeValue(dir.resolve(ProcessDriver.RECORD_FILE).toFile(), new InstanceRecord(id, "hello", 1,
+                process.pid(), process.info().startInstant().orElseThrow(), ADDRESS, 1));
+    }
+
+    @Test
     void destroyStopsAndRemovesTheInstanceDirectory() throws Exception {
         InstanceHandle h = start("doomed", null, Map.of(), "sh", "-c", "exec sleep 300");
 
