@@ -61,7 +61,11 @@ public final class AccessLink implements AutoCloseable {
         if (!owner.equals(region)) {
             EdgeInfo edge = edge(api, region);
             Map<String, Double> measured = new HashMap<>();
-            edge.rtt().forEach((r, rtt) -> measured.put(r, rtt.millis()));
+            edge.rtt().forEach((r, rtt) -> {
+                if (rtt.reachable()) {
+                    measured.put(r, rtt.millis());
+                }
+            });
             WanMode mode = WanMode.recognize(region, measured).orElseThrow(() -> new CliException("edge " + edge.id() + " of region "
                     + region + " has not measured its round trips to the other regions yet (it probes them every few seconds): retry shortly"));
             wan = mode.rtt(region, owner);
