@@ -53,6 +53,25 @@ class LabCurlCommandTest {
     }
 
     @Test
+    void toAndRepeatAreOutpostsOptionsAndTheRestIsCurls() throws Exception {
+        picocli.CommandLine cmd = LabCurlCommand.commandLine(null);
+        cmd.parseArgs("--from", "syd", "--to", "127.0.0.1:8443", "--repeat", "3", "-sk", "-w", "%{time_starttransfer}", "https://a.example/");
+        LabCurlCommand curl = cmd.getCommand();
+        assertThat(curl.to).isEqualTo("127.0.0.1:8443");
+        assertThat(curl.repeat).isEqualTo(3);
+        assertThat(curl.curlArgs).containsExactly("-sk", "-w", "%{time_starttransfer}", "https://a.example/");
+
+        // Checked before anything is opened (no platform is needed to see these).
+        for (String[] bad : List.of(new String[] {"--repeat", "0"}, new String[] {"--repeat", "10001"}, new String[] {"--to", "127.0.0.1"})) {
+            picocli.CommandLine c = LabCurlCommand.commandLine(null);
+            c.parseArgs(concat(new String[] {"--from", "syd"}, bad, new String[] {"https://a.example/"}));
+            assertThatThrownBy(() -> ((LabCurlCommand) c.getCommand()).call()).as(String.join(" ", bad))
+                    .isInstanceOf(CliException.class).hasMessageContaining(bad[0])
+                    .extracting(e -> ((CliException) e).exitCode()).isEqualTo(CliException.USAGE);
+        }
+    }
+
+    @Test
     void anAddressBelongsToTheRegionOfItsBlockAndTheServersToTheFirst() throws Exception {
         assertThat(WanNetwork.regionOf(REGIONS, InetAddress.getByName("127.0.0.1"))).contains("iad");
         assertThat(WanNetwork.regionOf(REGIONS, InetAddress.getByName("127.1.1.4"))).contains("iad");
@@ -111,6 +130,10 @@ class LabCurlCommandTest {
         assertThatThrownBy(() -> LabCurlCommand.target(to)).as(to)
                 .isInstanceOf(CliException.class).hasMessageContaining("--to " + to).hasMessageContaining(message)
                 .extracting(e -> ((CliException) e).exitCode()).isEqualTo(CliException.USAGE);
+    }
+
+    private static String[] concat(String[]... parts) {
+        return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
     }
 
     private static List<String> run(List<String> command) throws Exception {
