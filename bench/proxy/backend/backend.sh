@@ -19,7 +19,8 @@ user=""
 h2c=""
 [ -n "${H2C_PORT:-}" ] && h2c="listen 127.0.0.1:${H2C_PORT} http2;"
 tls=""
-[ -n "${TLS_PORT:-}" ] && tls="listen 127.0.0.1:${TLS_PORT} ssl; ssl_certificate ${TLS_CERT}; ssl_certificate_key ${TLS_KEY};"
+# nginx 1.22 offers no TLS 1.3 unless told (its default gained it in 1.23.4).
+[ -n "${TLS_PORT:-}" ] && tls="listen 127.0.0.1:${TLS_PORT} ssl; ssl_protocols TLSv1.2 TLSv1.3; ssl_certificate ${TLS_CERT}; ssl_certificate_key ${TLS_KEY};"
 sed -e "s|@USER@|${user}|g" -e "s|@PORT@|${PORT}|g" -e "s|@H2C@|${h2c}|g" -e "s|@TLS@|${tls}|g" -e "s|@HERE@|${here}|g" \
   nginx.conf.in > nginx.conf
 exec nginx -p "$here" -c "$here/nginx.conf" -e "$here/error.log" -g 'daemon off;'

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The lab's WAN end to end, through {@code bin/outpost}: {@code outpost dev --wan scaled} with
  * examples/hello in iad only; a user near syd ({@code outpost lab curl}) is served from iad and pays
  * the distance, the edges measure the distances the table gives (in its order), and
- * {@code outpost lab load} from ams sees at least the ams–iad round trip.
+ * {@code outpost lab load} from ams sees at least the ams–iad round trip; {@code lab curl --to} from
+ * syd reaches the iad instance itself, past the edges, across the WAN.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -128,5 +129,30 @@ class WanLabTest {
         assertThat(report.get("errors").size()).isZero();
         assertThat(report.get("latencyMs").get("p50").asDouble()).isGreaterThanOrEqualTo(RegionCatalog.rttMillis("iad", "ams") * SCALE);
         assertThat(report.get("latencyMs").get("max").asDouble()).isGreaterThanOrEqualTo(report.get("latencyMs").get("p50").asDouble());
+    }
+
+    @Test
+    @Order(5)
+    void aUserNearSydReachesTheIadInstanceStraightAcrossTheWanWithTo() throws Exception {
+        DevLab.Result status = lab.cli(hello, "status", "--json");
+        assertThat(status.exit()).as(status.all()).isZero();
+        JsonNode instance = Json.mapper().readTree(status.out()).get("instances").get(0);
+        String to = instance.get("address").asText() + ":" + instance.get("port").asInt();
+        // No edge on the way: the instance itself answers, three times on one connection.
+        DevLab.Result r = lab.cli(home, "lab", "curl", "--from", "syd", "--to", to, "--repeat", "3", "-sS", "--max-time", "10",
+                "-w", "\n%{http_code} %{num_connects} %{time_starttransfer}\n", "http://" + HOST + "/");
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out().split("hello from iad", -1)).as(r.out()).hasSize(4);
+        List<String[]> timings = r.out().lines().filter(l -> l.matches("\\d{3} \\d+ [0-9.]+")).map(l -> l.split(" ")).toList();
+        assertThat(timings).as(r.out()).hasSize(3);
+        assertThat(timings).extracting(t -> t[0] + " " + t[1]).containsExactly("200 1", "200 0", "200 0");
+        // The access link's and the WAN's round trips, twice on the new connection (connect, request), once after.
+        double rtt = 2 * 5 + RegionCatalog.rttMillis("syd", "iad") * SCALE;
+        assertThat(Double.parseDouble(timings.get(0)[2]) * 1000).isGreaterThanOrEqualTo(2 * rtt);
+        assertThat(Double.parseDouble(timings.get(1)[2]) * 1000).isGreaterThanOrEqualTo(rtt);
+
+        DevLab.Result nowhere = lab.cli(home, "lab", "curl", "--from", "syd", "--to", "10.0.0.1:80", "http://" + HOST + "/");
+        assertThat(nowhere.exit()).as(nowhere.all()).isEqualTo(2);
+        assertThat(nowhere.err()).contains("--to 10.0.0.1:80: no region owns 10.0.0.1").contains("127.3.0.0/16 syd");
     }
 }

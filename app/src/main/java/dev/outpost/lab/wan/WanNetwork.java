@@ -75,6 +75,11 @@ public final class WanNetwork implements AutoCloseable {
 
     /** The region owning {@code address}: {@code 127.i.x.x} is region i, {@code 127.0.0.1} the first region (the server's). */
     public Optional<String> regionOf(InetAddress address) {
+        return regionOf(regions, address);
+    }
+
+    /** {@link #regionOf(InetAddress)} for a WAN of {@code regions}, in {@code outpost dev}'s order (as {@code GET /v1/regions} lists them). */
+    public static Optional<String> regionOf(List<String> regions, InetAddress address) {
         byte[] b = address.getAddress();
         if (b.length != 4 || b[0] != 127) {
             return Optional.empty();
