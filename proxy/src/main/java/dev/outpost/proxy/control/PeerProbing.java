@@ -2,6 +2,7 @@ package dev.outpost.proxy.control;
 
 import dev.outpost.core.api.RoutingTable;
 import dev.outpost.proxy.routing.Dialer;
+import dev.outpost.proxy.telemetry.ProxyMetrics;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -77,6 +78,11 @@ public final class PeerProbing implements AutoCloseable {
         LastRoutes last = new LastRoutes(update);
         routes.set(last);
         return last;
+    }
+
+    /** Keeps {@code outpost_proxy_peer_rtt_seconds} of {@code metrics} (the edge's admin listener) current after every round. */
+    public void reportTo(ProxyMetrics metrics) {
+        prober.reportTo(metrics);
     }
 
     /** {@code host:port} where peers probe this edge. */
