@@ -62,8 +62,8 @@ public final class DevPlatform implements AutoCloseable {
     /** {@link Options#httpsPort()} when the edges have no HTTPS listener. */
     public static final int NO_HTTPS = -1;
 
-    /** One region's edge, for the banner. */
-    public record Edge(String region, String address) {}
+    /** One region's edge, for the banner: its HTTP address and its admin listener's ({@code /metrics}). */
+    public record Edge(String region, String address, String admin) {}
 
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final List<Edge> edges = new ArrayList<>();
@@ -106,7 +106,9 @@ public final class DevPlatform implements AutoCloseable {
                         region + "-edge", region, edge, 0, wan.probeDialer(region));
                 platform.parts.add(probing);
                 // Apps' dedicated addresses (raw TCP, tls, proxy_proto ports): 127.i.2.<offset> (DESIGN §9).
-                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock("127." + block + ".2.0");
+                // Metrics on a free port of the edge's address, printed in the banner.
+                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock("127." + block + ".2.0")
+                        .withAdmin(edge, 0);
                 EdgeProxy proxy = new EdgeProxy(o.httpsPort() == NO_HTTPS ? proxyConfig : proxyConfig.withHttps(o.httpsPort()),
                         dev.outpost.proxy.http.Transport.best(), probing.rtt(), wan.dialer(region));
                 proxy.start();
@@ -118,10 +120,11 @@ public final class DevPlatform implements AutoCloseable {
                     certs.start();
                     platform.parts.add(certs);
                 }
+                probing.reportTo(proxy.metrics());
                 RouteWatcher watcher = new RouteWatcher(regionApi, token, probing.routesTo(proxy::update));
                 watcher.start();
                 platform.parts.add(watcher);
-                platform.edges.add(new Edge(region, edge + ":" + o.httpPort()));
+                platform.edges.add(new Edge(region, edge + ":" + o.httpPort(), edge + ":" + proxy.adminAddress().getPort()));
             }
             return platform;
         } catch (RuntimeException | IOException e) {
