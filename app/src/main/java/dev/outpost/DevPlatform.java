@@ -102,12 +102,13 @@ public final class DevPlatform implements AutoCloseable {
                 platform.parts.add(agent);
                 agent.start();
                 // Probed by the other regions' edges on the edge's own address, any free port (registered with the server).
+                // Apps' dedicated addresses (raw TCP, tls, proxy_proto ports): 127.i.2.<offset> (DESIGN §9), reported to the server.
+                String dedicatedBlock = "127." + block + ".2.0";
                 dev.outpost.proxy.control.PeerProbing probing = dev.outpost.proxy.control.PeerProbing.start(regionApi, token,
-                        region + "-edge", region, edge, 0, wan.probeDialer(region));
+                        region + "-edge", region, edge, 0, wan.probeDialer(region), dedicatedBlock);
                 platform.parts.add(probing);
-                // Apps' dedicated addresses (raw TCP, tls, proxy_proto ports): 127.i.2.<offset> (DESIGN §9).
                 // Metrics on a free port of the edge's address, printed in the banner.
-                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock("127." + block + ".2.0")
+                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock(dedicatedBlock)
                         .withAdmin(edge, 0);
                 EdgeProxy proxy = new EdgeProxy(o.httpsPort() == NO_HTTPS ? proxyConfig : proxyConfig.withHttps(o.httpsPort()),
                         dev.outpost.proxy.http.Transport.best(), probing.rtt(), wan.dialer(region));

@@ -61,12 +61,19 @@ public final class ProxyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--probe-listen " + probe.host() + ":" + probe.port()
                     + " is not an address peers can reach: pass --probe-listen with this host's address, e.g. 10.0.0.5:8081");
         }
+        if (dedicatedBlock != null) {
+            try {
+                dev.outpost.core.api.DedicatedBlock.parse(dedicatedBlock);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--dedicated-block: " + e.getMessage());
+            }
+        }
         String api = apiOptions.api();
         String secret = apiOptions.token(spec);
         dev.outpost.proxy.control.PeerProbing probing;
         try {
             probing = dev.outpost.proxy.control.PeerProbing.start(URI.create(api), secret, edgeId != null ? edgeId : region + "-edge",
-                    region, probe.host(), probe.port());
+                    region, probe.host(), probe.port(), dev.outpost.proxy.routing.Dialer.direct(), dedicatedBlock);
         } catch (ProxyException e) {
             spec.commandLine().getErr().println("outpost proxy: " + e.getMessage());
             return 1;
@@ -80,12 +87,7 @@ public final class ProxyCommand implements Callable<Integer> {
             config = config.withAdmin(admin.get().host(), admin.get().port());
         }
         if (dedicatedBlock != null) {
-            try {
-                config = config.withDedicatedBlock(dedicatedBlock);
-            } catch (IllegalArgumentException e) {
-                probing.close();
-                throw new CommandLine.ParameterException(spec.commandLine(), "--dedicated-block: " + e.getMessage());
-            }
+            config = config.withDedicatedBlock(dedicatedBlock);
         }
         EdgeProxy proxy = new EdgeProxy(httpsPort == -1 ? config : config.withHttps(httpsPort), dev.outpost.proxy.http.Transport.best(),
                 probing.rtt());

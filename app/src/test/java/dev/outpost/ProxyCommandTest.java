@@ -23,5 +23,7 @@ class ProxyCommandTest {
                 .contains("--admin-listen metrics is not HOST:PORT").contains("127.0.0.1:9191").contains("none");
         assertThat(refused("--region", "iad", "--server", "http://127.0.0.1:1", "--token", "t", "--admin-listen", "127.0.0.1:99999"))
                 .contains("--admin-listen 127.0.0.1:99999: the port must be 1-65535");
+        assertThat(refused("--region", "iad", "--server", "http://127.0.0.1:1", "--token", "t", "--listen", "127.0.0.1:18080", "--dedicated-block", "10.0.2.9"))
+                .contains("--dedicated-block").contains("10.0.2.9").contains("/24");
     }
 }

@@ -114,7 +114,7 @@ public final class EdgeProxy implements AutoCloseable {
                 ? Optional.of(new SniCertificates(TlsProvider.best(), SelfSignedDefault.generate()))
                 : Optional.empty();
         this.tcp = new dev.outpost.proxy.tcp.TcpListeners(config.region(),
-                config.dedicatedBlock().map(dev.outpost.proxy.tcp.DedicatedBlock::parse), transport, () -> routes, new Balancer(),
+                config.dedicatedBlock().map(dev.outpost.core.api.DedicatedBlock::parse), transport, () -> routes, new Balancer(),
                 metrics, tls);
     }
 

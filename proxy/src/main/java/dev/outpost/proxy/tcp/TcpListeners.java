@@ -1,5 +1,6 @@
 package dev.outpost.proxy.tcp;
 
+import dev.outpost.core.api.DedicatedBlock;
 import dev.outpost.core.api.EdgeCertificates;
 import dev.outpost.proxy.http.Transport;
 import dev.outpost.proxy.http.UpstreamPool;
