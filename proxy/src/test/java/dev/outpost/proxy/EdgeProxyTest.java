@@ -209,6 +209,9 @@ class EdgeProxyTest {
         assertThat(echo(first)).containsEntry("instance", "hello-lax");
         assertThat(echo(second)).containsEntry("instance", "hello-lax");
         assertThat(lax.requests()).isEqualTo(2);
+        // Passive health: the local instance that refused is ejected, so the second request did not try it first.
+        assertThat(proxy.routes().app("hello").orElseThrow().instance("hello-syd").orElseThrow().isEjected(System.nanoTime())).isTrue();
+        assertThat(proxy.metrics().registry().find("outpost.proxy.upstream.connect.errors").counter().count()).isEqualTo(1);
     }
 
     @Test
