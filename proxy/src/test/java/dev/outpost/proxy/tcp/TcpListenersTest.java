@@ -118,7 +118,7 @@ class TcpListenersTest {
     }
 
     @Test
-    void eightMegabytesToASlowReaderStallTheWriterThenArriveIntact() throws Exception {
+    void sixtyFourMegabytesToASlowReaderStallTheWriterThenArriveIntact() throws Exception {
         TcpInstance slow = fixture.closing(new TcpInstance(0, false));
         int port = freePort("127.77.2.4");
         proxy(Routes.table(1, tcpApp("bulk", 4, List.of(port(port, 1)), Routes.target("bulk-1", "iad", slow.port()))));
@@ -128,7 +128,9 @@ class TcpListenersTest {
         client.setSendBufferSize(64 * 1024);
         client.setSoTimeout(20_000);
         client.connect(new InetSocketAddress("127.77.2.4", port), 5_000);
-        byte[] payload = new byte[8 * 1024 * 1024];
+        // More than the kernel buffers on the way can hold: Linux autotunes a socket's receive buffer up to
+        // net.ipv4.tcp_rmem's maximum (32 MiB on some hosts), so 8 MiB could fit without any backpressure.
+        byte[] payload = new byte[64 * 1024 * 1024];
         for (int i = 0; i < payload.length; i++) {
             payload[i] = (byte) (i * 31 + (i >>> 13));
         }
@@ -160,7 +162,7 @@ class TcpListenersTest {
         byte[] back = new byte[payload.length];
         new DataInputStream(client.getInputStream()).readFully(back);
         writer.get(20, TimeUnit.SECONDS);
-        assertThat(Arrays.equals(back, payload)).as("8 MiB echoed intact, in order").isTrue();
+        assertThat(Arrays.equals(back, payload)).as("64 MiB echoed intact, in order").isTrue();
     }
 
     @Test
