@@ -102,7 +102,7 @@ public final class DevCommand implements Callable<Integer> {
         out.println();
         out.println("  API       " + platform.api() + "   (token in " + dataDir.resolve("admin-token") + ")");
         for (DevPlatform.Edge e : platform.edges()) {
-            out.printf("  %-9s edge http://%s%n", e.region(), e.address());
+            out.printf("  %-9s edge http://%s   metrics http://%s/metrics%n", e.region(), e.address(), e.admin());
         }
         out.println("  WAN       " + wanBanner(wanMode, codes));
         out.println("  data      " + dataDir);

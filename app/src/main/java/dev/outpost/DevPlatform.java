@@ -68,8 +68,8 @@ public final class DevPlatform implements AutoCloseable {
     /** {@link Options#httpsPort()} when the edges have no HTTPS listener. */
     public static final int NO_HTTPS = -1;
 
-    /** One region's edge, for the banner. */
-    public record Edge(String region, String address) {}
+    /** One region's edge, for the banner: its HTTP address and its admin listener's ({@code /metrics}). */
+    public record Edge(String region, String address, String admin) {}
 
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final List<Edge> edges = new ArrayList<>();
@@ -108,11 +108,14 @@ public final class DevPlatform implements AutoCloseable {
                 platform.parts.add(agent);
                 agent.start();
                 // Probed by the other regions' edges on the edge's own address, any free port (registered with the server).
+                // Apps' dedicated addresses (raw TCP, tls, proxy_proto ports): 127.i.2.<offset> (DESIGN §9), reported to the server.
+                String dedicatedBlock = "127." + block + ".2.0";
                 dev.outpost.proxy.control.PeerProbing probing = dev.outpost.proxy.control.PeerProbing.start(regionApi, token,
-                        region + "-edge", region, edge, 0, wan.probeDialer(region));
+                        region + "-edge", region, edge, 0, wan.probeDialer(region), dedicatedBlock);
                 platform.parts.add(probing);
-                // Apps' dedicated addresses (raw TCP, tls, proxy_proto ports): 127.i.2.<offset> (DESIGN §9).
-                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock("127." + block + ".2.0");
+                // Metrics on a free port of the edge's address, printed in the banner.
+                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock(dedicatedBlock)
+                        .withAdmin(edge, 0);
                 EdgeProxy proxy = new EdgeProxy(o.httpsPort() == NO_HTTPS ? proxyConfig : proxyConfig.withHttps(o.httpsPort()),
                         dev.outpost.proxy.http.Transport.best(), probing.rtt(), wan.dialer(region));
                 proxy.start();
@@ -124,10 +127,11 @@ public final class DevPlatform implements AutoCloseable {
                     certs.start();
                     platform.parts.add(certs);
                 }
+                probing.reportTo(proxy.metrics());
                 RouteWatcher watcher = new RouteWatcher(regionApi, token, probing.routesTo(proxy::update));
                 watcher.start();
                 platform.parts.add(watcher);
-                platform.edges.add(new Edge(region, edge + ":" + o.httpPort()));
+                platform.edges.add(new Edge(region, edge + ":" + o.httpPort(), edge + ":" + proxy.adminAddress().getPort()));
             }
             return platform;
         } catch (RuntimeException | IOException e) {

@@ -5,6 +5,7 @@ import dev.outpost.proxy.ProxyConfig;
 import dev.outpost.proxy.ProxyException;
 import dev.outpost.proxy.control.RouteWatcher;
 import java.net.URI;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -46,8 +47,13 @@ public final class ProxyCommand implements Callable<Integer> {
                     + "are not served).")
     String dedicatedBlock;
 
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT",
+            description = "Admin listener: Prometheus /metrics and /healthz (default: 127.0.0.1:9191; none: no admin listener).")
+    String adminListen = "127.0.0.1:9191";
+
     @Override
     public Integer call() throws Exception {
+        Optional<HostPort> admin = adminListener();
         HostPort hp = HostPort.parse(spec, "--listen", listen);
         HostPort probe = HostPort.parse(spec, "--probe-listen", probeListen != null ? probeListen : hp.host() + ":8081");
         if (probe.host().equals("0.0.0.0") || probe.host().equals("::") || probe.host().equals("[::]")) {
@@ -55,12 +61,19 @@ public final class ProxyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--probe-listen " + probe.host() + ":" + probe.port()
                     + " is not an address peers can reach: pass --probe-listen with this host's address, e.g. 10.0.0.5:8081");
         }
+        if (dedicatedBlock != null) {
+            try {
+                dev.outpost.core.api.DedicatedBlock.parse(dedicatedBlock);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--dedicated-block: " + e.getMessage());
+            }
+        }
         String api = apiOptions.api();
         String secret = apiOptions.token(spec);
         dev.outpost.proxy.control.PeerProbing probing;
         try {
             probing = dev.outpost.proxy.control.PeerProbing.start(URI.create(api), secret, edgeId != null ? edgeId : region + "-edge",
-                    region, probe.host(), probe.port());
+                    region, probe.host(), probe.port(), dev.outpost.proxy.routing.Dialer.direct(), dedicatedBlock);
         } catch (ProxyException e) {
             spec.commandLine().getErr().println("outpost proxy: " + e.getMessage());
             return 1;
@@ -70,13 +83,11 @@ public final class ProxyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--https-port " + httpsPort + " is out of range (1-65535, or -1: no HTTPS)");
         }
         ProxyConfig config = new ProxyConfig(region, hp.host(), hp.port());
+        if (admin.isPresent()) {
+            config = config.withAdmin(admin.get().host(), admin.get().port());
+        }
         if (dedicatedBlock != null) {
-            try {
-                config = config.withDedicatedBlock(dedicatedBlock);
-            } catch (IllegalArgumentException e) {
-                probing.close();
-                throw new CommandLine.ParameterException(spec.commandLine(), "--dedicated-block: " + e.getMessage());
-            }
+            config = config.withDedicatedBlock(dedicatedBlock);
         }
         EdgeProxy proxy = new EdgeProxy(httpsPort == -1 ? config : config.withHttps(httpsPort), dev.outpost.proxy.http.Transport.best(),
                 probing.rtt());
@@ -87,6 +98,7 @@ public final class ProxyCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("outpost proxy: " + e.getMessage());
             return 1;
         }
+        probing.reportTo(proxy.metrics());
         RouteWatcher watcher = new RouteWatcher(URI.create(api), secret, probing.routesTo(proxy::update));
         watcher.start();
         proxy.reportLoad(URI.create(api), secret, edgeId != null ? edgeId : region + "-edge");
@@ -101,9 +113,23 @@ public final class ProxyCommand implements Callable<Integer> {
             probing.close();
             stopped.countDown();
         }, "outpost-proxy-shutdown"));
-        spec.commandLine().getOut().println("Outpost edge for " + region + " on http://" + hp.host() + ":" + hp.port());
+        spec.commandLine().getOut().println("Outpost edge for " + region + " on http://" + hp.host() + ":" + hp.port()
+                + admin.map(a -> ", metrics on http://" + a.host() + ":" + a.port() + "/metrics").orElse(""));
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
+    }
+
+    /** {@code --admin-listen}, checked before anything starts: empty for {@code none}. */
+    private Optional<HostPort> adminListener() {
+        if (adminListen.equals("none")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(HostPort.parse(spec, "--admin-listen", adminListen));
+        } catch (CommandLine.ParameterException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + " (e.g. 127.0.0.1:9191, or none for no "
+                    + "admin listener)");
+        }
     }
 }

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.core.Json;
 import dev.outpost.core.region.RegionCatalog;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +18,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -28,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * examples/hello in iad only; a user near syd ({@code outpost lab curl}) is served from iad and pays
  * the distance, the edges measure the distances the table gives (in its order), and
  * {@code outpost lab load} from ams sees at least the ams–iad round trip; {@code lab curl --to} from
- * syd reaches the iad instance itself, past the edges, across the WAN.
+ * syd reaches the iad instance itself, past the edges, across the WAN; each edge's {@code /metrics} (its
+ * address in the banner) shows the requests and the peer round trips it measured.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -154,5 +161,29 @@ class WanLabTest {
         DevLab.Result nowhere = lab.cli(home, "lab", "curl", "--from", "syd", "--to", "10.0.0.1:80", "http://" + HOST + "/");
         assertThat(nowhere.exit()).as(nowhere.all()).isEqualTo(2);
         assertThat(nowhere.err()).contains("--to 10.0.0.1:80: no region owns 10.0.0.1").contains("127.3.0.0/16 syd");
+    }
+
+    @Test
+    @Order(6)
+    void eachEdgeServesItsMetricsWhereTheBannerSaysWithMeasuredPeerRoundTrips() throws Exception {
+        Matcher banner = Pattern.compile("syd +edge http://\\S+ +metrics (http://\\S+/metrics)").matcher(lab.devLog());
+        assertThat(banner.find()).as(lab.devLog()).isTrue();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> scraped = client.send(HttpRequest.newBuilder(URI.create(banner.group(1)))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(scraped.statusCode()).isEqualTo(200);
+            String metrics = scraped.body();
+            // The requests from syd (order 2) were served by iad's instance through syd's edge.
+            assertThat(metrics).containsPattern(
+                    "outpost_proxy_requests_total\\{app=\"hello\",edge=\"syd\",region=\"iad\",status=\"200\"} [1-9]");
+            for (String peer : List.of("iad", "ams")) {
+                Matcher rtt = Pattern.compile("outpost_proxy_peer_rtt_seconds\\{edge=\"syd\",peer=\"" + peer
+                        + "-edge\",peer_region=\"" + peer + "\"} ([0-9.E-]+)").matcher(metrics);
+                assertThat(rtt.find()).as(metrics).isTrue();
+                assertThat(Double.parseDouble(rtt.group(1)) * 1000).as("syd → " + peer + " in ms")
+                        .isGreaterThanOrEqualTo(RegionCatalog.rttMillis("syd", peer) * SCALE * 0.9)
+                        .isLessThan(RegionCatalog.rttMillis("syd", peer) * SCALE * 10);
+            }
+        }
     }
 }

@@ -114,7 +114,7 @@ public final class EdgeProxy implements AutoCloseable {
                 ? Optional.of(new SniCertificates(TlsProvider.best(), SelfSignedDefault.generate()))
                 : Optional.empty();
         this.tcp = new dev.outpost.proxy.tcp.TcpListeners(config.region(),
-                config.dedicatedBlock().map(dev.outpost.proxy.tcp.DedicatedBlock::parse), transport, () -> routes, new Balancer(),
+                config.dedicatedBlock().map(dev.outpost.core.api.DedicatedBlock::parse), transport, () -> routes, new Balancer(),
                 metrics, tls);
     }
 
@@ -274,7 +274,8 @@ public final class EdgeProxy implements AutoCloseable {
 
     /**
      * Stops accepting, lets requests in flight finish for up to {@link #DRAIN_TIMEOUT} (idle
-     * keep-alive connections close at once, busy ones after their response), then closes everything.
+     * keep-alive connections close at once, busy ones after their response; raw TCP connections get the
+     * same time to close on their own), then closes everything.
      */
     @Override
     public synchronized void close() {
@@ -291,7 +292,8 @@ public final class EdgeProxy implements AutoCloseable {
             httpsServer.close().awaitUninterruptibly();
         }
         draining.set(true);
-        tcp.close();
+        // Raw TCP connections have no request boundary to stop at: they get the same time to end on their own.
+        tcp.stopListening();
         // Requests waiting for capacity are answered now rather than at the end of their wait.
         queues.wakeAll();
         for (Channel client : clients) {
@@ -304,10 +306,14 @@ public final class EdgeProxy implements AutoCloseable {
                 }
             });
         }
-        if (!clients.newCloseFuture().awaitUninterruptibly(DRAIN_TIMEOUT.toMillis())) {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        boolean httpDrained = clients.newCloseFuture().awaitUninterruptibly(DRAIN_TIMEOUT.toMillis());
+        boolean tcpDrained = tcp.drained().awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (!httpDrained || !tcpDrained) {
             LOG.warn("edge proxy of region {}: {} connections still busy after {}, closing them", config.region(),
-                    clients.size(), DRAIN_TIMEOUT);
+                    clients.size() + tcp.openConnections(), DRAIN_TIMEOUT);
         }
+        tcp.close();
         clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         upstreams.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         if (admin != null) {

@@ -40,7 +40,7 @@ public record ProxyConfig(String region, String bindHost, int httpPort, ProxyLim
         if (dedicatedBlock == null) {
             dedicatedBlock = Optional.empty();
         }
-        dedicatedBlock.ifPresent(dev.outpost.proxy.tcp.DedicatedBlock::parse);
+        dedicatedBlock.ifPresent(dev.outpost.core.api.DedicatedBlock::parse);
     }
 
     /** With an HTTPS listener as given, no dedicated block. */

@@ -14,6 +14,8 @@ import dev.outpost.proxy.testing.H2TestClient;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.PatternedBody;
 import dev.outpost.proxy.testing.ProxyFixture;
+import dev.outpost.proxy.testing.RawHttp;
+import dev.outpost.proxy.testing.WebSocketEchoServer;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -29,8 +31,10 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -305,6 +309,35 @@ class EdgeProxyH2BackendTest {
         assertThat(echo.streams()).isEqualTo(200);
         // One client connection is one event loop: at most ceil(10 / 4) connections, reused for all 200 requests.
         assertThat(echo.connections()).isBetween(2, 3);
+    }
+
+    @Test
+    void aWebSocketReachesAnH2BackendOverHttp1AndAnH2cOnlyInstanceGetsA502SayingSo() throws Exception {
+        // The instance serves h2c with prior knowledge and HTTP/1.1 on one port, as most h2c servers do.
+        H2EchoServer both = fx.closing(new H2EchoServer("both", 100, true));
+        H2EchoServer h2Only = fx.closing(new H2EchoServer("h2only"));
+        EdgeProxy proxy = fx.proxy("iad", table(1, h2("echo", both.target()), h2("strict", h2Only.target())));
+        HttpClient client = fx.closing(HttpClient.newHttpClient());
+
+        WebSocketEchoServer.Client ws = WebSocketEchoServer.connect(client, proxy.httpAddress().getPort(), ECHO_HOST);
+        try {
+            ws.socket().sendText("over http/1.1", true).get(5, TimeUnit.SECONDS);
+            assertThat(ws.received().poll(5, TimeUnit.SECONDS)).isEqualTo("echo: over http/1.1");
+        } finally {
+            ws.socket().sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+        }
+        // Ordinary requests still go as h2c streams.
+        assertThat(H2EchoServer.parse(fx.get(proxy, ECHO_HOST, "/plain").body())).containsEntry("proto", "h2");
+        assertThat(both.http1Connections()).isEqualTo(1);
+        assertThat(both.streams()).isEqualTo(1);
+
+        try (RawHttp http = new RawHttp(proxy.httpAddress())) {
+            RawHttp.Response refused = http.send("GET /ws HTTP/1.1\r\nHost: strict.outpost.localhost\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").read();
+            assertThat(refused.status()).isEqualTo(502);
+            assertThat(refused.body()).contains("h2_backend").contains("HTTP/1.1").contains("h2c only");
+        }
+        assertThat(h2Only.streams()).isZero();
     }
 
     private static String readAll(InputStream in) throws java.io.IOException {

@@ -1,21 +1,34 @@
 package dev.outpost.proxy;
 
 import static dev.outpost.proxy.testing.Routes.app;
+import static dev.outpost.proxy.testing.Routes.limited;
 import static dev.outpost.proxy.testing.Routes.table;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.core.Json;
+import dev.outpost.proxy.control.HttpProbe;
+import dev.outpost.proxy.control.Peer;
+import dev.outpost.proxy.control.PeerProber;
+import dev.outpost.proxy.control.ProbeListener;
 import dev.outpost.proxy.telemetry.AccessLog;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.ProxyFixture;
+import dev.outpost.proxy.testing.Routes;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +87,40 @@ class EdgeProxyOperationsTest {
                 .contains("outpost_proxy_request_duration_seconds_count{app=\"hello\",edge=\"ams\"} 3");
         assertThat(admin(proxy, "/healthz").body()).isEqualTo("ok\n");
         assertThat(admin(proxy, "/other").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void servesThePeerRoundTripsAndTheQueueWaitHistogram() throws Exception {
+        InstanceServer hello = fx.instance("hello-ams", "ams");
+        EdgeProxy proxy = fx.proxy(new ProxyConfig("ams", "127.0.0.1", 0).withAdmin("127.0.0.1", 0),
+                table(1, limited("hello", 1, 1, "requests", hello.target())));
+        // Real probes: one peer answering on loopback, one on a port nothing listens on.
+        ProbeListener peer = fx.closing(ProbeListener.bind("127.0.0.1", 0));
+        PeerProber prober = fx.closing(new PeerProber("ams", new HttpProbe(Duration.ofSeconds(1)), Duration.ofSeconds(2), () -> { }));
+        prober.peers(List.of(new Peer("iad-edge", "iad", peer.address()), new Peer("syd-edge", "syd",
+                new InetSocketAddress("127.0.0.1", Routes.dead("x", "syd").port()))));
+        prober.reportTo(proxy.metrics());
+        prober.probeOnce();
+        prober.probeOnce();
+        // One request waits while the only instance holds its one slot.
+        CompletableFuture<HttpResponse<String>> held = fx.getAsync(proxy, "hello", "/hold");
+        await().atMost(Duration.ofSeconds(5)).until(() -> hello.held() == 1);
+        CompletableFuture<HttpResponse<String>> waiting = fx.getAsync(proxy, "hello", "/second");
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.waiting("hello") == 1);
+        hello.releaseHeld();
+        assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(waiting.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+
+        String metrics = admin(proxy, "/metrics").body();
+
+        Matcher rtt = Pattern.compile("outpost_proxy_peer_rtt_seconds\\{edge=\"ams\",peer=\"iad-edge\",peer_region=\"iad\"} ([0-9.E-]+)")
+                .matcher(metrics);
+        assertThat(rtt.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(rtt.group(1))).as("a loopback round trip, in seconds").isGreaterThan(0).isLessThan(1.0);
+        assertThat(metrics).as("an unreachable peer has no series").doesNotContain("peer=\"syd-edge\"");
+        assertThat(metrics)
+                .containsPattern("outpost_proxy_queue_wait_seconds_bucket\\{app=\"hello\",edge=\"ams\",outcome=\"served\",le=\"[0-9.]+\"} 1")
+                .contains("outpost_proxy_queue_wait_seconds_count{app=\"hello\",edge=\"ams\",outcome=\"served\"} 1");
     }
 
     @Test

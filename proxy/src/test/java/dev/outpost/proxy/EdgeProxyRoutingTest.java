@@ -57,6 +57,28 @@ class EdgeProxyRoutingTest {
     }
 
     @Test
+    void overItsSoftLimitALocalInstanceStillServesAndOnlyItsHardLimitSendsRequestsToAnotherRegion() throws Exception {
+        // From iad: ams is 75 ms away. Soft limit 1, hard limit 2.
+        InstanceServer iad = fx.instance("hello-iad", "iad");
+        InstanceServer ams = fx.instance("hello-ams", "ams");
+        EdgeProxy proxy = fx.proxy("iad", table(1, limited("hello", 1, 2, "requests", iad.target(), ams.target())));
+
+        CompletableFuture<HttpResponse<String>> first = fx.getAsync(proxy, "hello", "/hold");
+        await().atMost(Duration.ofSeconds(5)).until(() -> iad.held() == 1);
+        // At its soft limit, under its hard limit: still a candidate, and the local region is left only without one.
+        CompletableFuture<HttpResponse<String>> second = fx.getAsync(proxy, "hello", "/hold");
+        await().atMost(Duration.ofSeconds(5)).until(() -> iad.held() == 2);
+        assertThat(ams.requests()).isZero();
+
+        // At its hard limit: the next request goes to the nearest other region rather than waiting.
+        assertThat(echo(fx.get(proxy, "hello", "/"))).containsEntry("instance", "hello-ams");
+        iad.releaseHeld();
+        assertThat(echo(first.get())).containsEntry("instance", "hello-iad");
+        assertThat(echo(second.get())).containsEntry("instance", "hello-iad");
+        assertThat(queueWaits(proxy, "served")).isZero();
+    }
+
+    @Test
     void queuesWhenEveryInstanceIsAtItsHardLimitAndServesWhenOneFrees() throws Exception {
         InstanceServer hello = fx.instance("hello-1", "iad");
         EdgeProxy proxy = fx.proxy("iad", table(1, limited("hello", 1, 1, "requests", hello.target())));

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.core.api.RoutingTable;
 import dev.outpost.proxy.control.RouteWatcher;
+import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.FakeRoutesServer;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.RawHttp;
@@ -90,6 +91,30 @@ class EdgeProxyTest {
         assertThat(echo(get(proxy, "hello.outpost.localhost:8080", "/"))).containsEntry("instance", "hello-1");
         assertThat(echo(get(proxy, "WORLD.outpost.localhost", "/"))).containsEntry("instance", "world-1");
         assertThat(echo(get(proxy, "world", "/"))).containsEntry("instance", "world-1");
+    }
+
+    @Test
+    void curlOverHttp11ResolvingTheHostToEachRegionsEdgeIsServedInThatRegion() throws Exception {
+        Curl.require();
+        InstanceServer iad = instance("hello-iad", "iad");
+        InstanceServer ams = instance("hello-ams", "ams");
+        var routes = table(1, app("hello", iad.target(), ams.target()));
+        EdgeProxy iadEdge = proxy("iad", routes);
+        EdgeProxy amsEdge = proxy("ams", routes);
+
+        for (EdgeProxy edge : List.of(iadEdge, amsEdge)) {
+            int port = edge.httpAddress().getPort();
+            String region = edge == iadEdge ? "iad" : "ams";
+            // As a user near that region's edge: the app's name resolves there (anycast in production).
+            Curl.Result result = Curl.run("curl", "-sS", "--http1.1", "--max-time", "10", "-i",
+                    "--resolve", "hello.outpost.localhost:" + port + ":127.0.0.1", "http://hello.outpost.localhost:" + port + "/where");
+
+            assertThat(result.exit()).as(result.err()).isZero();
+            assertThat(result.out()).startsWith("HTTP/1.1 200").containsIgnoringCase("outpost-request-id: ")
+                    .contains("instance=hello-" + region).contains("h:outpost-region=" + region).contains("h:host=hello.outpost.localhost");
+        }
+        assertThat(iad.requests()).isEqualTo(1);
+        assertThat(ams.requests()).isEqualTo(1);
     }
 
     @Test
@@ -184,6 +209,9 @@ class EdgeProxyTest {
         assertThat(echo(first)).containsEntry("instance", "hello-lax");
         assertThat(echo(second)).containsEntry("instance", "hello-lax");
         assertThat(lax.requests()).isEqualTo(2);
+        // Passive health: the local instance that refused is ejected, so the second request did not try it first.
+        assertThat(proxy.routes().app("hello").orElseThrow().instance("hello-syd").orElseThrow().isEjected(System.nanoTime())).isTrue();
+        assertThat(proxy.metrics().registry().find("outpost.proxy.upstream.connect.errors").counter().count()).isEqualTo(1);
     }
 
     @Test

@@ -8,12 +8,9 @@ import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.ProxyFixture;
 import dev.outpost.proxy.testing.RawHttp;
 import dev.outpost.proxy.testing.WebSocketEchoServer;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.time.Duration;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,28 +28,10 @@ class EdgeProxyUpgradeTest {
     void aWebSocketEchoesThroughTheEdgeAndTheConnectionStaysUsable() throws Exception {
         WebSocketEchoServer echo = fx.closing(new WebSocketEchoServer("ws-1"));
         EdgeProxy proxy = fx.proxy("iad", table(1, app("chat", echo.target())));
-        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         HttpClient client = fx.closing(HttpClient.newHttpClient());
-
-        WebSocket socket = client.newWebSocketBuilder()
-                .header("Host", "chat.outpost.localhost")
-                .connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create("ws://127.0.0.1:" + proxy.httpAddress().getPort() + "/ws"), new WebSocket.Listener() {
-                    private final StringBuilder message = new StringBuilder();
-
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        // A large message arrives in parts.
-                        message.append(data);
-                        if (last) {
-                            received.add(message.toString());
-                            message.setLength(0);
-                        }
-                        webSocket.request(1);
-                        return null;
-                    }
-                })
-                .get(10, TimeUnit.SECONDS);
+        WebSocketEchoServer.Client ws = WebSocketEchoServer.connect(client, proxy.httpAddress().getPort(), "chat.outpost.localhost");
+        WebSocket socket = ws.socket();
+        BlockingQueue<String> received = ws.received();
         try {
             socket.sendText("hello", true).get(5, TimeUnit.SECONDS);
             assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("echo: hello");

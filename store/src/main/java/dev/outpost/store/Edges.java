@@ -19,7 +19,7 @@ public final class Edges {
     private static final TypeReference<Map<String, RegionRtt>> RTT = new TypeReference<>() {};
     private static final RowMapper<EdgeInfo> EDGE = (rs, ctx) -> new EdgeInfo(rs.getString("id"), rs.getString("region"),
             rs.getString("probe_address"), JsonText.read(rs.getString("rtt"), RTT, "edges.rtt"),
-            Instant.ofEpochMilli(rs.getLong("last_seen")));
+            Instant.ofEpochMilli(rs.getLong("last_seen")), rs.getString("dedicated_block"));
 
     private final Store store;
 
@@ -28,8 +28,8 @@ public final class Edges {
     }
 
     /**
-     * Registers or refreshes an edge. The index is bumped only when the edge is new or its region or
-     * probe address changed: new measurements alone are not news to blocking queries.
+     * Registers or refreshes an edge. The index is bumped only when the edge is new or its region,
+     * probe address or dedicated block changed: new measurements alone are not news to blocking queries.
      *
      * @return the edge as stored
      */
@@ -39,20 +39,22 @@ public final class Edges {
             Optional<EdgeInfo> old = find(h, edge.id());
             if (old.isEmpty()) {
                 h.createUpdate("""
-                                INSERT INTO edges (id, region, probe_address, rtt, last_seen)
-                                VALUES (:id, :region, :probe, :rtt, :seen)""")
+                                INSERT INTO edges (id, region, probe_address, rtt, last_seen, dedicated_block)
+                                VALUES (:id, :region, :probe, :rtt, :seen, :block)""")
                         .bind("id", edge.id()).bind("region", edge.region()).bind("probe", edge.probeAddress())
                         .bind("rtt", JsonText.write(edge.rtt())).bind("seen", Rows.millis(edge.lastSeen()))
-                        .execute();
+                        .bind("block", edge.dedicatedBlock()).execute();
                 tx.markChanged();
             } else {
                 h.createUpdate("""
-                                UPDATE edges SET region = :region, probe_address = :probe, rtt = :rtt, last_seen = :seen
+                                UPDATE edges SET region = :region, probe_address = :probe, rtt = :rtt, last_seen = :seen,
+                                    dedicated_block = :block
                                 WHERE id = :id""")
                         .bind("id", edge.id()).bind("region", edge.region()).bind("probe", edge.probeAddress())
                         .bind("rtt", JsonText.write(edge.rtt())).bind("seen", Rows.millis(edge.lastSeen()))
-                        .execute();
-                if (!Objects.equals(old.get().region(), edge.region()) || !Objects.equals(old.get().probeAddress(), edge.probeAddress())) {
+                        .bind("block", edge.dedicatedBlock()).execute();
+                if (!Objects.equals(old.get().region(), edge.region()) || !Objects.equals(old.get().probeAddress(), edge.probeAddress())
+                        || !Objects.equals(old.get().dedicatedBlock(), edge.dedicatedBlock())) {
                     tx.markChanged();
                 }
             }

@@ -71,6 +71,21 @@ abstract class EdgesTest {
     }
 
     @Test
+    void theDedicatedBlockIsStoredAndANewOneBumpsTheIndex() {
+        edges.upsert(new EdgeInfo("syd-edge", "syd", "127.3.0.1:9101", Map.of(), at(0)));
+        assertThat(edges.find("syd-edge").orElseThrow().dedicatedBlock()).isNull();
+        long before = store.index();
+
+        edges.upsert(new EdgeInfo("syd-edge", "syd", "127.3.0.1:9101", Map.of(), at(10), "127.3.2.0"));
+
+        assertThat(store.index()).isGreaterThan(before);
+        assertThat(edges.find("syd-edge").orElseThrow().dedicatedBlock()).isEqualTo("127.3.2.0");
+        long after = store.index();
+        edges.upsert(new EdgeInfo("syd-edge", "syd", "127.3.0.1:9101", Map.of(), at(20), "127.3.2.0"));
+        assertThat(store.index()).as("the same block again is a plain heartbeat").isEqualTo(after);
+    }
+
+    @Test
     void aNewProbeAddressBumpsTheIndex() {
         edges.upsert(new EdgeInfo("syd-edge", "syd", "127.3.0.1:9101", Map.of(), at(0)));
         long before = store.index();

@@ -43,7 +43,7 @@ public final class IpsCommand implements Callable<Integer> {
             JsonOutput.print(out, addresses);
             return 0;
         }
-        if (addresses.addresses().isEmpty()) {
+        if (addresses.offset() == 0) {
             out.println("App " + addresses.app() + " has no dedicated address: all its ports are HTTP, served on the shared listeners.");
         } else {
             printAddresses(out, addresses);
@@ -52,10 +52,18 @@ public final class IpsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One line per region and port, e.g. {@code tcp  127.1.2.5:5432 (proxy_proto v2)  iad}; nothing when there is none. */
+    /**
+     * One line per region and port, e.g. {@code tcp  127.1.2.5:5432 (proxy_proto v2)  iad}, then the app's regions no
+     * live edge serves dedicated addresses in; nothing when the app has no dedicated address.
+     */
     static void printAddresses(PrintWriter out, AppAddresses addresses) {
-        if (addresses == null || addresses.addresses().isEmpty()) {
+        if (addresses == null || addresses.offset() == 0) {
             return;
+        }
+        if (!addresses.unservedRegions().isEmpty()) {
+            out.println("Unserved   " + String.join(", ", addresses.unservedRegions())
+                    + ": no live edge there serves dedicated addresses (outpost proxy --dedicated-block), so these ports are not "
+                    + "reachable there");
         }
         String label = "Addresses  ";
         for (AppAddresses.Address a : addresses.addresses()) {

@@ -63,7 +63,8 @@ class ReadCommandsTest {
     void statusAndIpsShowTheDedicatedAddresses() throws Exception {
         fake.addresses("hello", new dev.outpost.core.api.AppAddresses("hello", 5, java.util.List.of(
                 new dev.outpost.core.api.AppAddresses.Address("iad", "127.1.2.5", 5432, java.util.List.of("proxy_proto"), 2),
-                new dev.outpost.core.api.AppAddresses.Address("ams", "127.2.2.5", 5432, java.util.List.of("proxy_proto"), 2))));
+                new dev.outpost.core.api.AppAddresses.Address("ams", "127.2.2.5", 5432, java.util.List.of("proxy_proto"), 2)),
+                java.util.List.of("syd")));
 
         Result status = run("status", "--app", "hello");
         Result ips = run("ips", "--app", "hello");
@@ -73,7 +74,9 @@ class ReadCommandsTest {
         assertThat(status.out()).contains("Addresses  tcp  127.1.2.5:5432 (proxy_proto v2)  iad")
                 .contains("           tcp  127.2.2.5:5432 (proxy_proto v2)  ams");
         assertThat(ips.exit()).as(ips.toString()).isZero();
-        assertThat(ips.out()).contains("tcp  127.1.2.5:5432 (proxy_proto v2)  iad");
+        assertThat(ips.out()).contains("tcp  127.1.2.5:5432 (proxy_proto v2)  iad")
+                .contains("Unserved   syd: no live edge there serves dedicated addresses");
+        assertThat(status.out()).contains("Unserved   syd");
         JsonNode parsed = Json.mapper().readTree(json.out());
         assertThat(parsed.path("offset").asInt()).isEqualTo(5);
         assertThat(parsed.path("addresses").get(1).path("address").asText()).isEqualTo("127.2.2.5");

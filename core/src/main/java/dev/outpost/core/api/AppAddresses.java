@@ -6,11 +6,18 @@ import java.util.List;
  * {@code GET /v1/apps/{app}/ips}: where an app's ports outside the shared HTTP/HTTPS listeners (raw TCP,
  * {@code tls}, {@code proxy_proto}) are served. {@code offset} is the app's dedicated address as an
  * offset into each edge's block (0: the app has none); {@code addresses} lists, per region and port, the
- * address a client dials there.
+ * address a client dials there, as the live edges of that region serve it (each reports its block);
+ * {@code unservedRegions} are the app's regions where no live edge serves dedicated addresses.
  */
-public record AppAddresses(String app, int offset, List<Address> addresses) {
+public record AppAddresses(String app, int offset, List<Address> addresses, List<String> unservedRegions) {
     public AppAddresses {
         addresses = addresses == null ? List.of() : List.copyOf(addresses);
+        unservedRegions = unservedRegions == null ? List.of() : List.copyOf(unservedRegions);
+    }
+
+    /** Served in every region the app runs in. */
+    public AppAddresses(String app, int offset, List<Address> addresses) {
+        this(app, offset, addresses, List.of());
     }
 
     /**

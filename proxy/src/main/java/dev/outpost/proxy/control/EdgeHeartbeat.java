@@ -36,6 +36,7 @@ public final class EdgeHeartbeat implements AutoCloseable {
     private final String region;
     private final String probeAddress;
     private final PeerProber prober;
+    private final String dedicatedBlock;
     private final Duration interval;
     private final HttpClient client;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -43,6 +44,12 @@ public final class EdgeHeartbeat implements AutoCloseable {
 
     public EdgeHeartbeat(URI api, String token, String edgeId, String region, String probeAddress, PeerProber prober,
                          Duration interval) {
+        this(api, token, edgeId, region, probeAddress, prober, null, interval);
+    }
+
+    /** @param dedicatedBlock the block this edge serves dedicated addresses from (e.g. {@code 127.1.2.0}), reported with every heartbeat; null: none */
+    public EdgeHeartbeat(URI api, String token, String edgeId, String region, String probeAddress, PeerProber prober,
+                         String dedicatedBlock, Duration interval) {
         if (api == null || !("http".equals(api.getScheme()) || "https".equals(api.getScheme()))) {
             throw new IllegalArgumentException("edge heartbeat needs an http(s) API address such as http://127.0.0.1:7280, got " + api);
         }
@@ -55,6 +62,7 @@ public final class EdgeHeartbeat implements AutoCloseable {
         this.region = region;
         this.probeAddress = probeAddress;
         this.prober = prober;
+        this.dedicatedBlock = dedicatedBlock;
         this.interval = interval;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
@@ -121,7 +129,7 @@ public final class EdgeHeartbeat implements AutoCloseable {
     }
 
     private void register() throws InterruptedException {
-        EdgeRegistration body = new EdgeRegistration(region, probeAddress, prober.rtt().snapshot());
+        EdgeRegistration body = new EdgeRegistration(region, probeAddress, prober.rtt().snapshot(), dedicatedBlock);
         try {
             send(HttpRequest.newBuilder(URI.create(api + "/v1/edges/" + edgeId))
                     .header("Content-Type", "application/json")

@@ -1,6 +1,7 @@
 package dev.outpost.proxy.control;
 
 import dev.outpost.core.api.RegionRtt;
+import dev.outpost.proxy.telemetry.ProxyMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,7 @@ public final class PeerProber implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile List<Peer> peers = List.of();
     private List<String> order = List.of();
+    private volatile Consumer<Map<Peer, PeerRtt>> onRound = estimates -> { };
     private Thread thread;
 
     public PeerProber(String localRegion, Probe probe, Duration interval, Runnable onOrderChanged) {
@@ -52,6 +55,19 @@ public final class PeerProber implements AutoCloseable {
     /** The round trips measured so far, for the routing table. */
     public MeasuredRtt rtt() {
         return measured;
+    }
+
+    /** Called after every round with the estimate of each peer probed (for the peer RTT gauge). */
+    public void onRound(Consumer<Map<Peer, PeerRtt>> observer) {
+        this.onRound = observer;
+    }
+
+    /** Keeps {@code outpost_proxy_peer_rtt_seconds} of {@code metrics} current: one series per peer usable now. */
+    public void reportTo(ProxyMetrics metrics) {
+        onRound(estimates -> metrics.peerRtts(estimates.entrySet().stream()
+                .filter(e -> e.getValue().usable())
+                .map(e -> new ProxyMetrics.PeerRttSample(e.getKey().id(), e.getKey().region(), e.getValue().millis() / 1000.0))
+                .toList()));
     }
 
     /** Replaces the peers; those of this edge's own region are not probed. A peer gone is forgotten. */
@@ -125,11 +141,18 @@ public final class PeerProber implements AutoCloseable {
 
     private synchronized void publish(List<Peer> round) {
         Map<String, List<PeerRtt>> byRegion = new HashMap<>();
+        Map<Peer, PeerRtt> byPeer = new HashMap<>();
         for (Peer peer : round) {
             PeerRtt rtt = estimates.get(key(peer));
             if (rtt != null) {
                 byRegion.computeIfAbsent(peer.region(), r -> new ArrayList<>()).add(rtt);
+                byPeer.put(peer, rtt);
             }
+        }
+        try {
+            onRound.accept(Map.copyOf(byPeer));
+        } catch (RuntimeException e) {
+            LOG.error("edge of {}: recording the peer round trips failed", localRegion, e);
         }
         Map<String, RegionRtt> regions = new HashMap<>();
         byRegion.forEach((region, rtts) -> {

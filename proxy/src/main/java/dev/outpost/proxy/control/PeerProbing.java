@@ -2,6 +2,7 @@ package dev.outpost.proxy.control;
 
 import dev.outpost.core.api.RoutingTable;
 import dev.outpost.proxy.routing.Dialer;
+import dev.outpost.proxy.telemetry.ProxyMetrics;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +47,15 @@ public final class PeerProbing implements AutoCloseable {
     /** Probing peers through {@code dialer} (the lab's WAN links between regions). */
     public static PeerProbing start(URI api, String token, String edgeId, String region, String probeHost, int probePort,
                                     Dialer dialer) {
+        return start(api, token, edgeId, region, probeHost, probePort, dialer, null);
+    }
+
+    /**
+     * Also reporting {@code dedicatedBlock}, the block this edge serves apps' dedicated addresses from (null: none),
+     * with every heartbeat: {@code outpost ips} is built from what the live edges report.
+     */
+    public static PeerProbing start(URI api, String token, String edgeId, String region, String probeHost, int probePort,
+                                    Dialer dialer, String dedicatedBlock) {
         ProbeListener listener = ProbeListener.bind(probeHost, probePort);
         AtomicReference<LastRoutes> routes = new AtomicReference<>();
         PeerProber prober = new PeerProber(region, new HttpProbe(PROBE_TIMEOUT, dialer), PeerProber.DEFAULT_INTERVAL, () -> {
@@ -56,7 +66,8 @@ public final class PeerProbing implements AutoCloseable {
         });
         EdgeHeartbeat heartbeat;
         try {
-            heartbeat = new EdgeHeartbeat(api, token, edgeId, region, listener.hostPort(), prober, EdgeHeartbeat.DEFAULT_INTERVAL);
+            heartbeat = new EdgeHeartbeat(api, token, edgeId, region, listener.hostPort(), prober, dedicatedBlock,
+                    EdgeHeartbeat.DEFAULT_INTERVAL);
         } catch (RuntimeException e) {
             listener.close();
             throw e;
@@ -77,6 +88,11 @@ public final class PeerProbing implements AutoCloseable {
         LastRoutes last = new LastRoutes(update);
         routes.set(last);
         return last;
+    }
+
+    /** Keeps {@code outpost_proxy_peer_rtt_seconds} of {@code metrics} (the edge's admin listener) current after every round. */
+    public void reportTo(ProxyMetrics metrics) {
+        prober.reportTo(metrics);
     }
 
     /** {@code host:port} where peers probe this edge. */

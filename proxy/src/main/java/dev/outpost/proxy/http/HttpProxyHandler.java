@@ -473,7 +473,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     private void noCandidate() {
         if (!failures.isEmpty()) {
-            answer(HttpResponseStatus.BAD_GATEWAY, "upstream " + String.join("; ", failures));
+            answer(HttpResponseStatus.BAD_GATEWAY, "upstream " + String.join("; ", failures) + http1Hint());
             return;
         }
         String why = switch (placement.kind()) {
@@ -582,7 +582,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (tried.size() == 1 && !chosen.region().equals(edge.region())) {
             demand.remote();
         }
-        if (app.h2Backend()) {
+        if (overH2c()) {
             openStream(chosen, false);
             return;
         }
@@ -595,7 +595,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void connectFresh(Upstream chosen) {
-        if (app.h2Backend()) {
+        if (overH2c()) {
             openStream(chosen, true);
             return;
         }
@@ -613,6 +613,23 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                 connectFailed(chosen, f.cause());
             }
         });
+    }
+
+    /**
+     * Whether this exchange is a stream on the instance's h2c connection: for {@code h2_backend} apps, except
+     * an {@code Upgrade} (WebSocket), which HTTP/2 cannot carry: it goes over a fresh HTTP/1.1 connection,
+     * which the instance serves on the same port (most h2c servers speak both), never pooled afterwards.
+     */
+    private boolean overH2c() {
+        return app.h2Backend() && !request.request().headers().contains(HttpHeaderNames.UPGRADE);
+    }
+
+    /** What to add to a 502 when an {@code Upgrade} to an {@code h2_backend} app found no HTTP/1.1 there. */
+    private String http1Hint() {
+        return app != null && app.h2Backend() && !overH2c()
+                ? " (app " + app.app() + " has h2_backend = true: an Upgrade (WebSocket) request goes to its instance over "
+                        + "HTTP/1.1, which an instance that speaks h2c only cannot answer; serve HTTP/1.1 on the same port too)"
+                : "";
     }
 
     /** {@code h2_backend}: the exchange is a stream on this loop's HTTP/2 connection to the instance, driven as a connection. */
@@ -887,7 +904,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         Channel channel = upstreamChannel;
         detach(channel);
-        if (upstreamKeepAlive && requestSent && channel.isActive()) {
+        if (upstreamKeepAlive && requestSent && channel.isActive() && !app.h2Backend()) {
             edge.pool().release(upstream, channel);
         } else {
             channel.close();
@@ -965,7 +982,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         releaseLoad(false);
         LOG.warn("request {}: {} {}", request.requestId(), upstream.describe(), what);
         if (!responseStarted) {
-            answer(HttpResponseStatus.BAD_GATEWAY, "upstream " + upstream.describe() + " " + what);
+            answer(HttpResponseStatus.BAD_GATEWAY, "upstream " + upstream.describe() + " " + what + http1Hint());
             return;
         }
         // Part of the response is already out: closing is the only way left to tell the user it is cut.

@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * read here are written to {@code peer} as they come, and the next read waits until that write is
  * done — so a slow side slows the other instead of filling memory. Either side closing closes the
  * other once what was written is flushed.
+ *
+ * <p>Half-close, where both channels allow it ({@link io.netty.channel.ChannelOption#ALLOW_HALF_CLOSURE},
+ * raw TCP ports): a side that shuts its write side (EOF) has the other side's output shut once what was
+ * written before is flushed, and may still read what the other side sends; a channel is closed once both of
+ * its directions are shut.
  */
 public final class RawRelay extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RawRelay.class);
@@ -29,7 +36,7 @@ public final class RawRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         // AUTO_READ is off on both sides: start the flow this way.
-        ctx.read();
+        read(ctx);
     }
 
     @Override
@@ -37,7 +44,7 @@ public final class RawRelay extends ChannelInboundHandlerAdapter {
         if (!(msg instanceof ByteBuf bytes)) {
             // The end of the 101 response as the HTTP decoder delivered it: nothing to relay.
             ReferenceCountUtil.release(msg);
-            ctx.read();
+            read(ctx);
             return;
         }
         if (!peer.isActive()) {
@@ -47,12 +54,46 @@ public final class RawRelay extends ChannelInboundHandlerAdapter {
         }
         peer.writeAndFlush(bytes).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
-                ctx.read();
+                read(ctx);
             } else {
                 LOG.debug("relay from {} to {} failed: {}", ctx.channel(), peer, f.cause().toString());
                 ctx.close();
             }
         });
+    }
+
+    /** Asks for more bytes, unless this side already sent its EOF (epoll fails a read on a shut input). */
+    private static void read(ChannelHandlerContext ctx) {
+        if (!(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isInputShutdown()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            Channel self = ctx.channel();
+            if (!(peer instanceof DuplexChannel duplex)) {
+                closeOnFlush(peer);
+                return;
+            }
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess() || !duplex.isActive()) {
+                    self.close();
+                    return;
+                }
+                duplex.shutdownOutput().addListener((ChannelFutureListener) shut -> {
+                    if (!shut.isSuccess() || duplex.isShutdown()) {
+                        duplex.close();
+                    }
+                });
+            });
+            if (self instanceof DuplexChannel selfDuplex && selfDuplex.isShutdown()) {
+                self.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -8,14 +8,19 @@ import dev.outpost.proxy.routing.Placement;
 import dev.outpost.proxy.routing.RoutingTable;
 import dev.outpost.proxy.routing.Upstream;
 import dev.outpost.proxy.telemetry.ProxyMetrics;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,11 +33,15 @@ import org.slf4j.LoggerFactory;
  * connection is one unit of load for both {@code connections} and {@code requests} apps: a raw stream has
  * no requests to count), connects, and on a connect failure ejects the instance for
  * {@link HttpProxyHandler#EJECT_FOR} and tries another, up to {@link #MAX_CONNECT_ATTEMPTS}. Nothing is
- * read from the user until the instance connection is up, so a retry never has bytes to replay. Then
- * the PROXY header, if the chain asks for one, and {@link RawRelay} both ways.
+ * read from the user until the instance connection is up (the bytes wait in the kernel), so a retry never
+ * has bytes to replay; what a {@code tls} chain decrypted before then (data sent with the handshake's end)
+ * is held and written first, and so is an EOF that came with it (epoll reads up to a half-close
+ * on its own). Then the PROXY header, if the chain asks for one, and {@link RawRelay} both
+ * ways, half-close included on chains without {@code tls}.
  *
- * <p>No candidate, or every instance at its hard limit: the connection is closed (raw TCP has no way to
- * say why; the metric {@code outpost_tcp_connections_total} and the log do). Event loop only.
+ * <p>No candidate, every instance at its hard limit, or the app suspended (budget): the connection is
+ * closed (raw TCP has no way to say why; the metric {@code outpost_tcp_connections_total} and the log do).
+ * Event loop only.
  */
 final class TcpConnection extends ChannelInboundHandlerAdapter {
     static final int MAX_CONNECT_ATTEMPTS = 3;
@@ -46,6 +55,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     private final String edgeRegion;
     private final Set<Upstream> tried = new HashSet<>();
     private final List<String> failures = new ArrayList<>();
+    private final List<ByteBuf> early = new ArrayList<>();
+    private boolean inputShutdown;
     private Upstream counted;
 
     TcpConnection(TcpService service, Supplier<RoutingTable> routes, Balancer balancer, UpstreamPool pool, ProxyMetrics metrics,
@@ -69,7 +80,13 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
-        RoutingTable.AppRoutes app = routes.get().app(service.app()).orElse(null);
+        RoutingTable table = routes.get();
+        Optional<String> suspended = table.suspended(service.app());
+        if (suspended.isPresent()) {
+            refuse(ctx, "suspended", suspended.get());
+            return;
+        }
+        RoutingTable.AppRoutes app = table.app(service.app()).orElse(null);
         if (app == null) {
             refuse(ctx, "no_candidate", "app " + service.app() + " is not in the routing table");
             return;
@@ -104,6 +121,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
         tried.add(upstream);
         Channel client = ctx.channel();
         ChannelFuture connecting = pool.connect(upstream, client.eventLoop(), ch -> {
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, service.halfClose());
             if (service.proxyProto()) {
                 ch.pipeline().addLast("proxy-protocol", new ProxyProtocolEncoder());
             }
@@ -124,9 +142,18 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
                 instance.write(new ProxyProtocolHeader(service.proxyProtoVersion(), (InetSocketAddress) client.remoteAddress(),
                         (InetSocketAddress) client.localAddress()));
             }
+            for (ByteBuf bytes : early) {
+                instance.write(bytes);
+            }
+            early.clear();
+            instance.flush();
             // Bytes from the instance may start at once (a server greeting), so both directions start together.
             instance.pipeline().addLast("relay", new RawRelay(client));
             ctx.pipeline().addLast("relay", new RawRelay(instance));
+            if (inputShutdown) {
+                // The user's EOF came with the early bytes: the relay passes it on after them.
+                ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            }
             ctx.pipeline().remove(this);
         });
     }
@@ -145,6 +172,31 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
         metrics.tcpConnection(service.app(), ProxyMetrics.NO_REGION, outcome);
         LOG.info("tcp {}: closing the connection from {}: {}", service.describe(), ctx.channel().remoteAddress(), why);
         ctx.close();
+    }
+
+    /** Bytes before the relay: a {@code tls} chain decrypts what came with the end of the handshake on its own. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf bytes) {
+            early.add(bytes);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        early.forEach(ReferenceCountUtil::safeRelease);
+        early.clear();
     }
 
     /** Uncounts the connection from its instance, once. */

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.tcp;
 
+import dev.outpost.core.api.DedicatedBlock;
 import dev.outpost.core.api.EdgeCertificates;
 import dev.outpost.proxy.http.Transport;
 import dev.outpost.proxy.http.UpstreamPool;
@@ -18,6 +19,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SniHandler;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
  * address and what to do, and retried on later tables; the other listeners are unaffected.
  *
  * <p>Lifecycle: {@link #update} may come before {@link #open} (the table is kept and applied then);
+ * {@link #stopListening} closes the listeners (a graceful shutdown then waits on {@link #drained}),
  * {@link #close} closes the listeners and every connection. {@code update}, {@code open} and
  * {@code close} are serialized by this object's lock, never called on an event loop.
  */
@@ -167,6 +170,7 @@ public final class TcpListeners implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, service.halfClose())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -202,14 +206,29 @@ public final class TcpListeners implements AutoCloseable {
         return ownCertificates;
     }
 
-    /** Closes every listener and every connection on them. */
-    @Override
-    public synchronized void close() {
+    /** Closes every listener; open connections keep relaying. Later tables bind nothing. */
+    public synchronized void stopListening() {
         closed = true;
         for (Channel listener : bound.values()) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         bound.clear();
+    }
+
+    /** Completes when every connection open now has closed (at once when none is, or before {@link #open}). */
+    public synchronized Future<?> drained() {
+        return connections == null ? GlobalEventExecutor.INSTANCE.newSucceededFuture(null) : connections.newCloseFuture();
+    }
+
+    /** Connections open on the listeners now. */
+    public synchronized int openConnections() {
+        return connections == null ? 0 : connections.size();
+    }
+
+    /** Closes every listener and every connection on them. */
+    @Override
+    public synchronized void close() {
+        stopListening();
         if (connections != null) {
             connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }

@@ -17,6 +17,14 @@ public record TcpService(String app, String address, int port, List<String> hand
         return handlers.contains("tls");
     }
 
+    /**
+     * Passes half-closes (one side's EOF while the other keeps sending). Not with {@code tls}: a TLS
+     * connection ends with close_notify, and shutting only its TCP write side would cut it short.
+     */
+    public boolean halfClose() {
+        return !tls();
+    }
+
     /** Writes a PROXY protocol header to the instance before the first byte. */
     public boolean proxyProto() {
         return handlers.contains("proxy_proto");

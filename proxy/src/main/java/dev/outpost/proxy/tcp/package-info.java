@@ -1,6 +1,6 @@
 /**
  * Apps' ports outside the shared HTTP/HTTPS listeners: raw TCP, {@code tls} and {@code proxy_proto}
- * handler chains, each served on the app's dedicated address ({@link dev.outpost.proxy.tcp.DedicatedBlock}
+ * handler chains, each served on the app's dedicated address ({@link dev.outpost.core.api.DedicatedBlock}
  * plus the app's offset from the routing table) and the port's own number.
  *
  * <p>Start with {@link dev.outpost.proxy.tcp.TcpListeners}: it binds and unbinds one listener per

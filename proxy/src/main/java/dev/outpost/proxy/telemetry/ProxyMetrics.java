@@ -2,10 +2,13 @@ package dev.outpost.proxy.telemetry;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -18,11 +21,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code outpost_proxy_request_duration_seconds{app}}: a histogram, first byte of the request to last byte of the response</li>
  *   <li>{@code outpost_proxy_upstream_connect_errors_total{app,region}}</li>
  *   <li>{@code outpost_proxy_routing_decisions_total{app,locality="local"|"remote"}}</li>
- *   <li>{@code outpost_proxy_queue_wait_seconds{app,outcome="served"|"timeout"|"full"|"gone"}}</li>
+ *   <li>{@code outpost_proxy_queue_wait_seconds{app,outcome="served"|"timeout"|"full"|"gone"}}: a histogram</li>
+ *   <li>{@code outpost_proxy_peer_rtt_seconds{peer,peer_region}}: the smoothed round trip to each peer edge the RTT
+ *       probes reach now (a peer not measured yet or unreachable has no series)</li>
  *   <li>{@code outpost_proxy_replays_total{app,outcome="replayed"|"refused"}}</li>
  *   <li>{@code outpost_proxy_rejected_total{reason}}: malformed or oversized requests, connections over the per-client cap</li>
  *   <li>{@code outpost_tcp_connections_total{app,region,outcome}}: connections accepted on dedicated addresses;
- *       {@code outcome} is relayed, no_candidate, at_capacity or connect_failed ({@code region="none"} unless relayed)</li>
+ *       {@code outcome} is relayed, no_candidate, at_capacity, connect_failed or suspended ({@code region="none"} unless relayed)</li>
  * </ul>
  * Thread-safe; every event loop records into the same registry.
  */
@@ -44,10 +49,13 @@ public final class ProxyMetrics {
 
     private record RoutedKey(String app, boolean local) {}
     private final EdgeDemand demand = new EdgeDemand();
+    private final MultiGauge peerRtt;
 
     /** @param edgeRegion tagged on every meter as {@code edge}, so several edges can share one Prometheus */
     public ProxyMetrics(String edgeRegion) {
         registry.config().commonTags("edge", edgeRegion);
+        peerRtt = MultiGauge.builder("outpost.proxy.peer.rtt").description("Smoothed round trip to each reachable peer edge")
+                .baseUnit("seconds").register(registry);
     }
 
     public MeterRegistry registry() {
@@ -89,7 +97,11 @@ public final class ProxyMetrics {
     /** A request waited for capacity; {@code outcome} is served, timeout, full (not queued at all) or gone (the user left). */
     public void queueWait(String app, String outcome, long nanos) {
         Timer.builder("outpost.proxy.queue.wait").description("Time requests waited for an instance under its hard limit")
-                .tags("app", app, "outcome", outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .tags("app", app, "outcome", outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** An {@code Outpost-Replay} answer was acted on ({@code replayed}) or passed through ({@code refused}). */
@@ -108,6 +120,16 @@ public final class ProxyMetrics {
     public void tcpConnection(String app, String region, String outcome) {
         Counter.builder("outpost.tcp.connections").description("Connections on dedicated addresses, by app, serving region and outcome")
                 .tags("app", app, "region", region, "outcome", outcome).register(registry).increment();
+    }
+
+    /** The round trip to one peer edge, as the RTT probes smoothed it. */
+    public record PeerRttSample(String peer, String peerRegion, double seconds) {}
+
+    /** Replaces the peer RTT series with {@code samples}: a peer missing from them loses its series. */
+    public void peerRtts(List<PeerRttSample> samples) {
+        peerRtt.register(samples.stream()
+                .map(s -> MultiGauge.Row.of(Tags.of("peer", s.peer(), "peer_region", s.peerRegion()), s.seconds()))
+                .toList(), true);
     }
 
     /** The Prometheus text exposition of every meter. */

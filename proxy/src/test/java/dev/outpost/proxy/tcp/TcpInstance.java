@@ -29,6 +29,14 @@ final class TcpInstance implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     final List<Seen> headers = new CopyOnWriteArrayList<>();
     final List<String> failures = new CopyOnWriteArrayList<>();
+    /** Written after the echo once the client's EOF arrived (a half-close test), when set. */
+    volatile String afterEof;
+    /**
+     * When set, the instance writes this first, shuts its write side and then reads everything the client
+     * sends into {@link #received} instead of echoing.
+     */
+    volatile String greeting;
+    final java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
     /** Counted down to let the instance start reading (a slow reader until then). */
     final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
 
@@ -82,7 +90,18 @@ final class TcpInstance implements AutoCloseable {
                 headers.add(v2(new DataInputStream(in)));
             }
             OutputStream out = socket.getOutputStream();
+            String greet = greeting;
+            if (greet != null) {
+                out.write(greet.getBytes(StandardCharsets.US_ASCII));
+                socket.shutdownOutput();
+                received.add(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+                return;
+            }
             in.transferTo(out);
+            String after = afterEof;
+            if (after != null) {
+                out.write(after.getBytes(StandardCharsets.US_ASCII));
+            }
         } catch (IOException e) {
             if (!server.isClosed()) {
                 failures.add("serve: " + e);

@@ -81,7 +81,11 @@ class TcpListenersTest {
     static String roundTrip(Socket socket, String message) throws IOException {
         socket.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
-        byte[] back = new byte[message.length()];
+        return read(socket, message.length());
+    }
+
+    static String read(Socket socket, int length) throws IOException {
+        byte[] back = new byte[length];
         new DataInputStream(socket.getInputStream()).readFully(back);
         return new String(back, StandardCharsets.US_ASCII);
     }
@@ -114,7 +118,7 @@ class TcpListenersTest {
     }
 
     @Test
-    void eightMegabytesToASlowReaderStallTheWriterThenArriveIntact() throws Exception {
+    void sixtyFourMegabytesToASlowReaderStallTheWriterThenArriveIntact() throws Exception {
         TcpInstance slow = fixture.closing(new TcpInstance(0, false));
         int port = freePort("127.77.2.4");
         proxy(Routes.table(1, tcpApp("bulk", 4, List.of(port(port, 1)), Routes.target("bulk-1", "iad", slow.port()))));
@@ -124,7 +128,9 @@ class TcpListenersTest {
         client.setSendBufferSize(64 * 1024);
         client.setSoTimeout(20_000);
         client.connect(new InetSocketAddress("127.77.2.4", port), 5_000);
-        byte[] payload = new byte[8 * 1024 * 1024];
+        // More than the kernel buffers on the way can hold: Linux autotunes a socket's receive buffer up to
+        // net.ipv4.tcp_rmem's maximum (32 MiB on some hosts), so 8 MiB could fit without any backpressure.
+        byte[] payload = new byte[64 * 1024 * 1024];
         for (int i = 0; i < payload.length; i++) {
             payload[i] = (byte) (i * 31 + (i >>> 13));
         }
@@ -156,7 +162,7 @@ class TcpListenersTest {
         byte[] back = new byte[payload.length];
         new DataInputStream(client.getInputStream()).readFully(back);
         writer.get(20, TimeUnit.SECONDS);
-        assertThat(Arrays.equals(back, payload)).as("8 MiB echoed intact, in order").isTrue();
+        assertThat(Arrays.equals(back, payload)).as("64 MiB echoed intact, in order").isTrue();
     }
 
     @Test
@@ -298,6 +304,119 @@ class TcpListenersTest {
             }
             assertThat(squatter.isBound()).isTrue();
         }
+    }
+
+    @Test
+    void aHalfClosePassesBothWaysAndTheOtherDirectionKeepsWorking() throws Exception {
+        TcpInstance answersAfterEof = instance(0);
+        answersAfterEof.afterEof = " and goodbye";
+        TcpInstance greetsThenListens = instance(1);
+        greetsThenListens.greeting = "hello, then silence";
+        int p1 = freePort("127.77.2.15");
+        int p2 = freePort("127.77.2.16");
+        EdgeProxy proxy = proxy(Routes.table(1,
+                tcpApp("ask", 15, List.of(port(p1, 1)), Routes.target("ask-1", "iad", answersAfterEof.port())),
+                tcpApp("tell", 16, List.of(port(p2, 1, "proxy_proto")), Routes.target("tell-1", "iad", greetsThenListens.port()))));
+
+        // The client shuts its write side: the instance sees EOF and still answers.
+        Socket asker = connect("127.77.2.15", p1);
+        asker.getOutputStream().write("question".getBytes(StandardCharsets.US_ASCII));
+        asker.shutdownOutput();
+        assertThat(new String(asker.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("question and goodbye");
+
+        // The instance shuts its write side: the client sees EOF and can still send.
+        Socket told = connect("127.77.2.16", p2);
+        assertThat(new String(told.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("hello, then silence");
+        told.getOutputStream().write("still talking".getBytes(StandardCharsets.US_ASCII));
+        told.shutdownOutput();
+        assertThat(greetsThenListens.received.poll(5, TimeUnit.SECONDS)).isEqualTo("still talking");
+        assertThat(greetsThenListens.headers).hasSize(1);
+
+        // Both directions shut: the edge closes both connections and uncounts them.
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream(proxy, "ask").inFlight() == 0 && upstream(proxy, "tell").inFlight() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.tcp().openConnections() == 0);
+        assertThat(answersAfterEof.failures).isEmpty();
+        assertThat(greetsThenListens.failures).isEmpty();
+    }
+
+    @Test
+    void bytesSentWhileTheInstanceConnectionIsStillBeingMadeArriveFirstAndWhole() throws Exception {
+        TcpInstance live = instance(0);
+        // A listener whose accept queue is full: connecting to it hangs until the edge's connect timeout.
+        try (ServerSocket stuck = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> fillers = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    Socket filler = new Socket();
+                    fillers.add(filler);
+                    try {
+                        filler.connect(stuck.getLocalSocketAddress(), 300);
+                    } catch (java.net.SocketTimeoutException full) {
+                        break;
+                    }
+                }
+                int p1 = freePort("127.77.2.17");
+                int p2 = freePort("127.77.2.18");
+                // The stuck instance is local, so it is tried first; the live one is in another region.
+                EdgeProxy proxy = proxy(Routes.table(1,
+                        tcpApp("early", 17, List.of(port(p1, 1)), Routes.target("early-stuck", "iad", stuck.getLocalPort()),
+                                Routes.target("early-live", "ams", live.port())),
+                        tcpApp("early-tls", 18, List.of(port(p2, 1, "tls")), Routes.target("tls-stuck", "iad", stuck.getLocalPort()),
+                                Routes.target("tls-live", "ams", live.port()))));
+
+                Socket raw = connect("127.77.2.17", p1);
+                raw.getOutputStream().write("sent at once".getBytes(StandardCharsets.US_ASCII));
+                SSLSocket tls = fixture.closing(tlsClient("127.77.2.18", p2, "early-tls.outpost.localhost"));
+                // Written right after the handshake, while the edge still waits for the stuck instance.
+                tls.getOutputStream().write("sent with the handshake".getBytes(StandardCharsets.US_ASCII));
+                tls.getOutputStream().flush();
+
+                assertThat(read(raw, "sent at once".length())).isEqualTo("sent at once");
+                assertThat(roundTrip(raw, "then more")).isEqualTo("then more");
+                assertThat(read(tls, "sent with the handshake".length())).isEqualTo("sent with the handshake");
+                assertThat(count(proxy, "early", "relayed")).isEqualTo(1);
+                assertThat(count(proxy, "early-tls", "relayed")).isEqualTo(1);
+            } finally {
+                for (Socket filler : fillers) {
+                    filler.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSuspendedAppHasItsConnectionsClosedAtOnceAndCounted() throws Exception {
+        TcpInstance echo = instance(0);
+        int port = freePort("127.77.2.19");
+        RoutingTable.AppRoute suspended = new RoutingTable.AppRoute("broke", 20, 25, "connections",
+                List.of(Routes.target("broke-1", "iad", echo.port())), 19, List.of(port(port, 1)), false,
+                "monthly budget of $5.00 reached for broke", false, List.of());
+        EdgeProxy proxy = proxy(Routes.table(1, suspended));
+
+        try (Socket client = connect("127.77.2.19", port)) {
+            assertThat(client.getInputStream().read()).as("closed without a byte").isEqualTo(-1);
+        }
+        assertThat(count(proxy, "broke", "suspended")).isEqualTo(1);
+        assertThat(echo.connections()).isZero();
+    }
+
+    @Test
+    void aGracefulShutdownStopsListeningAndLetsAnOpenConnectionFinish() throws Exception {
+        TcpInstance echo = instance(0);
+        echo.afterEof = " (last words)";
+        int port = freePort("127.77.2.20");
+        EdgeProxy proxy = proxy(Routes.table(1, tcpApp("drain", 20, List.of(port(port, 1)), Routes.target("drain-1", "iad", echo.port()))));
+        Socket open = connect("127.77.2.20", port);
+        assertThat(roundTrip(open, "before")).isEqualTo("before");
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(proxy::close);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThatThrownBy(() -> connect("127.77.2.20", port)).isInstanceOf(ConnectException.class));
+        assertThat(closing).isNotDone();
+        assertThat(roundTrip(open, "during the drain")).isEqualTo("during the drain");
+        open.shutdownOutput();
+        assertThat(new String(open.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo(" (last words)");
+        closing.get(10, TimeUnit.SECONDS);
     }
 
     private static final class TrustAll implements X509TrustManager {

@@ -8,12 +8,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -36,6 +38,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,33 +54,66 @@ public final class H2EchoServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private final String name;
+    private final int maxConcurrentStreams;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger streams = new AtomicInteger();
+    private final AtomicInteger http1Connections = new AtomicInteger();
 
     public H2EchoServer(String name, int maxConcurrentStreams) throws InterruptedException {
+        this(name, maxConcurrentStreams, false);
+    }
+
+    /**
+     * @param alsoHttp1 also speak HTTP/1.1 on the same port, as many h2c servers do: a connection that
+     *                  does not open with the HTTP/2 preface gets {@link WebSocketEchoServer}'s chain
+     *                  (WebSocket echo on {@code /ws})
+     */
+    public H2EchoServer(String name, int maxConcurrentStreams, boolean alsoHttp1) throws InterruptedException {
         this.name = name;
+        this.maxConcurrentStreams = maxConcurrentStreams;
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
-                        ch.pipeline()
-                                .addLast(Http2FrameCodecBuilder.forServer()
-                                        .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
-                                        .build())
-                                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                                    @Override
-                                    protected void initChannel(Http2StreamChannel stream) {
-                                        streams.incrementAndGet();
-                                        stream.pipeline()
-                                                .addLast(new Http2StreamFrameToHttpObjectCodec(true))
-                                                .addLast(new HttpObjectAggregator(1024 * 1024))
-                                                .addLast(new Echo());
+                        if (alsoHttp1) {
+                            ch.pipeline().addLast(new ByteToMessageDecoder() {
+                                @Override
+                                protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+                                    if (in.readableBytes() < 3) {
+                                        return;
                                     }
-                                }));
+                                    if (in.toString(in.readerIndex(), 3, StandardCharsets.US_ASCII).equals("PRI")) {
+                                        addHttp2(ctx.pipeline());
+                                    } else {
+                                        http1Connections.incrementAndGet();
+                                        WebSocketEchoServer.addEcho(ctx.pipeline());
+                                    }
+                                    ctx.pipeline().remove(this);
+                                }
+                            });
+                        } else {
+                            addHttp2(ch.pipeline());
+                        }
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    private void addHttp2(ChannelPipeline pipeline) {
+        pipeline.addLast(Http2FrameCodecBuilder.forServer()
+                        .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
+                        .build())
+                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        streams.incrementAndGet();
+                        stream.pipeline()
+                                .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                                .addLast(new HttpObjectAggregator(1024 * 1024))
+                                .addLast(new Echo());
+                    }
+                }));
     }
 
     public H2EchoServer(String name) throws InterruptedException {
@@ -91,6 +127,11 @@ public final class H2EchoServer implements AutoCloseable {
     /** TCP connections accepted so far. */
     public int connections() {
         return connections.get();
+    }
+
+    /** Connections that spoke HTTP/1.1 (only with {@code alsoHttp1}). */
+    public int http1Connections() {
+        return http1Connections.get();
     }
 
     /** Streams (requests) opened so far. */

@@ -1,5 +1,6 @@
 package dev.outpost.server.api;
 
+import dev.outpost.core.api.DedicatedBlock;
 import dev.outpost.core.api.EdgeInfo;
 import dev.outpost.core.api.EdgeList;
 import dev.outpost.core.api.EdgeRegistration;
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
 
 /**
  * Edge proxies find each other here: each registers, and heartbeats every 10 s, with
- * {@code PUT /v1/edges/{id}} {@code {region, probeAddress, rtt}}; {@code GET /v1/edges} (a blocking
+ * {@code PUT /v1/edges/{id}} {@code {region, probeAddress, rtt, dedicatedBlock}}; {@code GET /v1/edges} (a blocking
  * query) lists them with the round trips each last measured, which is what peers probe and what
  * {@code outpost regions} prints. {@code DELETE /v1/edges/{id}} is an edge leaving for good.
  * Only a new edge or a new region or probe address bumps the global index (see {@code Edges#upsert}).
@@ -61,7 +62,15 @@ public final class EdgesApi {
                         + "\" must be a region code with a {millis, reachable} value");
             }
         }
-        ctx.json(store.edges().upsert(new EdgeInfo(id, req.region(), req.probeAddress(), req.rtt(), clock.instant())));
+        if (req.dedicatedBlock() != null) {
+            try {
+                DedicatedBlock.parse(req.dedicatedBlock());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("edge " + id + ": " + e.getMessage() + " (or leave dedicatedBlock out: the edge serves none)");
+            }
+        }
+        ctx.json(store.edges().upsert(new EdgeInfo(id, req.region(), req.probeAddress(), req.rtt(), clock.instant(),
+                req.dedicatedBlock())));
     }
 
     private static String id(Context ctx) {

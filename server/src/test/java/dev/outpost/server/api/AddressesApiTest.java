@@ -3,6 +3,7 @@ package dev.outpost.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.core.api.EdgeRegistration;
 import dev.outpost.core.config.AppConfig;
 import dev.outpost.server.ServerFixture;
 import java.net.http.HttpResponse;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Dedicated addresses over real HTTP: a release with a raw TCP port gets the app an offset, the routing
- * table carries it with the ports and h2_backend, and {@code /v1/apps/{app}/ips} shows the address per region.
+ * table carries it with the ports and h2_backend, and {@code /v1/apps/{app}/ips} shows the address each live
+ * edge serves it on (its reported block + the offset), and the app's regions no edge serves.
  */
 class AddressesApiTest {
     @TempDir
@@ -42,8 +44,12 @@ class AddressesApiTest {
     }
 
     void serve(String app, AppConfig config) {
+        serve(app, "iad", config);
+    }
+
+    void serve(String app, String primaryRegion, AppConfig config) {
         Instant now = Instant.now();
-        f.store.createApp(app, "iad", now);
+        f.store.createApp(app, primaryRegion, now);
         AddressesApi.allocateFor(f.store, app, config, now);
         f.store.createRelease(app, "sha256:" + "a".repeat(64), config, now, now.plusSeconds(600));
         f.store.scheduling().activate(app, 1, "v1 is serving", List.of());
@@ -75,13 +81,39 @@ class AddressesApiTest {
         assertThat(db.path("ports").get(0).path("handlers").get(0).asText()).isEqualTo("proxy_proto");
         assertThat(db.path("ports").get(0).path("proxyProtoVersion").asInt()).isEqualTo(2);
 
+        JsonNode none = ApiTest.json(f.call("GET", "/v1/apps/db/ips", null));
+        assertThat(none.path("addresses")).as("no live edge serves dedicated addresses yet").isEmpty();
+        assertThat(none.path("unservedRegions").get(0).asText()).isEqualTo("iad");
+
+        // Edges report their blocks; the addresses are built from them, not from a layout the server assumes.
+        f.call("PUT", "/v1/edges/ams-edge", new EdgeRegistration("ams", "127.2.0.1:9101", Map.of(), "10.20.2.0"));
+        f.call("PUT", "/v1/edges/iad-edge", new EdgeRegistration("iad", "127.1.0.1:9101", Map.of(), "127.1.2.0"));
+        f.call("PUT", "/v1/edges/syd-edge", new EdgeRegistration("syd", "127.3.0.1:9101", Map.of()));
         JsonNode ips = ApiTest.json(f.call("GET", "/v1/apps/db/ips", null));
         assertThat(ips.path("offset").asInt()).isEqualTo(1);
-        assertThat(ips.path("addresses")).hasSize(6);
+        assertThat(ips.path("addresses")).hasSize(4);
         assertThat(ips.path("addresses").get(0).path("region").asText()).isEqualTo("iad");
         assertThat(ips.path("addresses").get(0).path("address").asText()).isEqualTo("127.1.2.1");
-        assertThat(ips.path("addresses").get(2).path("address").asText()).as("ams is the second region").isEqualTo("127.2.2.1");
+        assertThat(ips.path("addresses").get(2).path("region").asText()).as("ams is the second region").isEqualTo("ams");
+        assertThat(ips.path("addresses").get(2).path("address").asText()).isEqualTo("10.20.2.1");
+        assertThat(ips.path("unservedRegions")).isEmpty();
         assertThat(ApiTest.json(f.call("GET", "/v1/apps/web/ips", null)).path("addresses")).isEmpty();
+
+        // An app whose region's only edge serves no dedicated addresses: that region is unserved.
+        serve("cache", "syd", config("cache", List.of(new AppConfig.Port(6379, List.of())), false));
+        JsonNode cache = ApiTest.json(f.call("GET", "/v1/apps/cache/ips", null));
+        assertThat(cache.path("unservedRegions")).hasSize(1);
+        assertThat(cache.path("unservedRegions").get(0).asText()).isEqualTo("syd");
+        assertThat(cache.path("addresses")).hasSize(2);
+    }
+
+    @Test
+    void anEdgeReportingAMalformedBlockIs400AndNothingIsStored() throws Exception {
+        HttpResponse<String> r = f.call("PUT", "/v1/edges/iad-edge", new EdgeRegistration("iad", "127.1.0.1:9101", Map.of(), "127.1.2.7"));
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(ApiTest.json(r).path("detail").asText()).contains("edge iad-edge").contains("127.1.2.7").contains("/24");
+        assertThat(f.store.edges().list()).isEmpty();
     }
 
     HttpResponse<String> deploy(String app, List<AppConfig.Port> ports) throws Exception {

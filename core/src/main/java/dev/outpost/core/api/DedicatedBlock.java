@@ -1,4 +1,4 @@
-package dev.outpost.proxy.tcp;
+package dev.outpost.core.api;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
