@@ -29,16 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The region lab's failure scenarios (issue 5, item 4) end to end, in one {@code outpost dev --wan
- * scaled --regions iad,ams,lax} through {@code bin/outpost}: the test app (one request at a time per
+ * scaled --regions iad,sin,lax} through {@code bin/outpost}: the test app (one request at a time per
  * instance) in every region; each region serves its own users; a full iad instance overflows to lax,
- * the nearest by measured RTT (65 ms), not to ams (85 ms) which comes first in {@code --regions};
+ * the nearest by measured RTT (65 ms), not to sin (225 ms) which comes first in {@code --regions};
  * then {@code outpost lab stop|start} fails and restores the server, a proxy and an agent; and
- * every instance of ams is killed under {@code outpost lab load}.
+ * every instance of lax is killed under {@code outpost lab load}, its users then served from iad
+ * (65 ms, against sin's 170). The regions are far apart on purpose: on a loaded machine the
+ * measured round trips carry milliseconds of noise, more than iad–ams and iad–lax differ by.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegionLabScenariosTest {
-    static final List<String> REGIONS = List.of("iad", "ams", "lax");
+    static final List<String> REGIONS = List.of("iad", "sin", "lax");
     static final String HOST = "regional.outpost.localhost";
     static final Pattern ANSWER = Pattern.compile("region=(\\S+) instance=(\\S+) edge=(\\S+)");
 
@@ -128,6 +130,19 @@ class RegionLabScenariosTest {
         return lab.cli(home, all.toArray(String[]::new));
     }
 
+    /** Waits until {@code from}'s edge has measured {@code near} nearer than {@code far} (its table orders regions so). */
+    void awaitMeasuredNearer(String from, String near, String far) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            DevLab.Result r = lab.cli(home, "regions", "--json");
+            assertThat(r.exit()).as(r.all()).isZero();
+            JsonNode row = Json.mapper().readTree(r.out()).get("matrix").get(from);
+            assertThat(row).as(r.out()).isNotNull();
+            assertThat(row.get(near)).as(r.out()).isNotNull();
+            assertThat(row.get(far)).as(r.out()).isNotNull();
+            assertThat(row.get(near).get("millis").asDouble()).as(r.out()).isLessThan(row.get(far).get("millis").asDouble());
+        });
+    }
+
     @Test
     @Order(1)
     void everyRegionIsServedByItsOwnInstances() throws Exception {
@@ -144,17 +159,8 @@ class RegionLabScenariosTest {
     @Test
     @Order(2)
     void aFullInstanceOverflowsToTheNearestRegionByMeasuredRttNotByListOrder() throws Exception {
-        assertThat(RegionCatalog.rttMillis("iad", "lax")).isLessThan(RegionCatalog.rttMillis("iad", "ams"));
-        // The iad edge must have measured both before its table orders them.
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            DevLab.Result r = lab.cli(home, "regions", "--json");
-            assertThat(r.exit()).as(r.all()).isZero();
-            JsonNode row = Json.mapper().readTree(r.out()).get("matrix").get("iad");
-            assertThat(row).isNotNull();
-            assertThat(row.get("lax")).isNotNull();
-            assertThat(row.get("ams")).isNotNull();
-            assertThat(row.get("lax").get("millis").asDouble()).isLessThan(row.get("ams").get("millis").asDouble());
-        });
+        assertThat(RegionCatalog.rttMillis("iad", "lax")).isLessThan(RegionCatalog.rttMillis("iad", "sin"));
+        awaitMeasuredNearer("iad", "lax", "sin");
         // One held request fills iad's only instance (hard_limit = 1)…
         CompletableFuture<Served> held = CompletableFuture.supplyAsync(() -> {
             try {
@@ -163,7 +169,7 @@ class RegionLabScenariosTest {
                 throw new IllegalStateException(e);
             }
         });
-        // …so the next request at the iad edge goes elsewhere: to lax, never to ams.
+        // …so the next request at the iad edge goes elsewhere: to lax, never to sin.
         Served overflow = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
         while (System.nanoTime() < deadline) {
@@ -261,7 +267,7 @@ class RegionLabScenariosTest {
     void aKilledAgentsInstancesKeepServingAndTheRestartedAgentReadoptsThem() throws Exception {
         String instance = served("lax", "/").instance();
         List<Long> processes = processesOf("lax");
-        assertThat(processes).hasSize(1);
+        assertThat(processes).isNotEmpty();
         DevLab.Result stop = lab("stop", "agent", "lax");
         assertThat(stop.exit()).as(stop.all()).isZero();
         assertThat(runs(parts(), "agent lax")).isFalse();
@@ -295,37 +301,46 @@ class RegionLabScenariosTest {
     @Test
     @Order(7)
     void whenEveryInstanceOfARegionIsKilledItsUsersAreServedFromTheNearestOtherRegionWithoutAFailedRequest() throws Exception {
-        assertThat(RegionCatalog.rttMillis("ams", "iad")).isLessThan(RegionCatalog.rttMillis("ams", "lax"));
-        assertThat(served("ams", "/").region()).isEqualTo("ams");
+        assertThat(RegionCatalog.rttMillis("lax", "iad")).isLessThan(RegionCatalog.rttMillis("lax", "sin"));
+        awaitMeasuredNearer("lax", "iad", "sin");
+        assertThat(served("lax", "/").region()).isEqualTo("lax");
         CompletableFuture<DevLab.Result> load = CompletableFuture.supplyAsync(() -> {
             try {
-                return lab("load", "--from", "ams", "--rate", "20", "--duration", "10s", "--json", url);
+                return lab("load", "--from", "lax", "--rate", "20", "--duration", "12s", "--json", url);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        // The load's JVM starts (a few seconds), then sends for 10 s: kill in the middle of it.
+        // The load's JVM starts (a few seconds), then sends for 12 s: kill in the middle of it.
         Thread.sleep(5000);
-        List<Long> killed = processesOf("ams");
+        List<Long> killed = processesOf("lax");
         assertThat(killed).isNotEmpty();
-        for (long pid : killed) {
-            ProcessHandle p = ProcessHandle.of(pid).orElseThrow();
-            p.destroyForcibly();
-            p.onExit().get(10, TimeUnit.SECONDS);
-        }
+        killed.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> killed.stream().noneMatch(RegionLabScenariosTest::alive));
+        Served right = served("lax", "/");
         assertThat(load).as("the load still runs after the kill").isNotDone();
-        Served right = served("ams", "/");
         assertThat(right.status()).as("the first request after the kill: " + right).isEqualTo(200);
         assertThat(right.region()).as("served from the nearest other region").isEqualTo("iad");
-        assertThat(right.edge()).isEqualTo("ams");
+        assertThat(right.edge()).isEqualTo("lax");
 
         DevLab.Result r = load.get(120, TimeUnit.SECONDS);
         assertThat(r.exit()).as(r.all()).isZero();
         JsonNode report = Json.mapper().readTree(r.out());
-        assertThat(report.get("requests").asLong()).isGreaterThanOrEqualTo(150);
+        assertThat(report.get("requests").asLong()).isGreaterThanOrEqualTo(200);
         assertThat(report.get("errors").size()).as(r.out()).isZero();
         report.get("statuses").fieldNames().forEachRemaining(status -> assertThat(status).as(r.out()).isEqualTo("200"));
         assertThat(report.get("statuses").get("200").asLong()).isEqualTo(report.get("requests").asLong());
+    }
+
+    /** Whether {@code pid} runs (a zombie waiting for its parent to reap it does not). */
+    static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** The instance processes of {@code region}'s host (their working directory is under its agent's data). */
