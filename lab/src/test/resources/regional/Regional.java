@@ -21,6 +21,8 @@ public class Regional {
         server.createContext("/slow", ex -> {
             String query = ex.getRequestURI().getQuery();
             long ms = query != null && query.startsWith("ms=") ? Long.parseLong(query.substring(3)) : 1000;
+            System.out.println("holding a request for " + ms + " ms");
+            System.out.flush();
             try {
                 Thread.sleep(ms);
             } catch (InterruptedException e) {

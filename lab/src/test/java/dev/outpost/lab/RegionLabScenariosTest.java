@@ -162,16 +162,21 @@ class RegionLabScenariosTest {
         assertThat(RegionCatalog.rttMillis("iad", "lax")).isLessThan(RegionCatalog.rttMillis("iad", "sin"));
         awaitMeasuredNearer("iad", "lax", "sin");
         // One held request fills iad's only instance (hard_limit = 1)…
+        String iadInstance = served("iad", "/").instance();
+        Path output = lab.data.resolve("agents/iad/instances").resolve(iadInstance).resolve("output.log");
+        long before = Files.size(output);
         CompletableFuture<Served> held = CompletableFuture.supplyAsync(() -> {
             try {
                 return served("iad", "/slow?ms=8000");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, runnable -> Thread.ofPlatform().name("held-request").start(runnable));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Files.readString(output).substring((int) before).contains("holding a request"));
         // …so the next request at the iad edge goes elsewhere: to lax, never to sin.
         Served overflow = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < deadline) {
             Served s = served("iad", "/");
             assertThat(s.status()).as(s.toString()).isEqualTo(200);
