@@ -137,7 +137,7 @@ public final class DevPlatform implements AutoCloseable {
                             control.close();
                         }
                     };
-                });
+                }, true);
                 platform.parts.add(agentPart);
                 platform.devParts.add(agentPart);
                 agentPart.start();

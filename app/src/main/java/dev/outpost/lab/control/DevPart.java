@@ -23,13 +23,25 @@ public final class DevPart implements AutoCloseable {
     private final String kind;
     private final String region;
     private final Starter starter;
+    private final boolean stopLeavesWork;
     private Running running;
+    /** Stopped the lab's way with something left running that only a start and close clean up. */
+    private boolean leftRunning;
 
     /** {@code region} is null for the server. */
     public DevPart(String kind, String region, Starter starter) {
+        this(kind, region, starter, false);
+    }
+
+    /**
+     * {@code stopLeavesWork}: the lab's stop leaves something running (a crashed agent's instances)
+     * that {@link #close} cleans up by starting the part once more and closing it.
+     */
+    public DevPart(String kind, String region, Starter starter, boolean stopLeavesWork) {
         this.kind = kind;
         this.region = region;
         this.starter = starter;
+        this.stopLeavesWork = stopLeavesWork;
     }
 
     /** {@code server}, {@code agent}, {@code proxy}. */
@@ -62,6 +74,7 @@ public final class DevPart implements AutoCloseable {
             throw new IllegalStateException(name() + " is already running");
         }
         running = starter.start();
+        leftRunning = false;
     }
 
     /**
@@ -75,12 +88,19 @@ public final class DevPart implements AutoCloseable {
         }
         Running r = running;
         running = null;
+        leftRunning = stopLeavesWork;
         r.stop();
     }
 
-    /** Closes the part for good if it runs (the platform shutting down). */
+    /**
+     * Closes the part for good (the platform shutting down): if it runs, or if the lab's stop left
+     * work behind, e.g. a halted agent's instances, which a new agent adopts and stops.
+     */
     @Override
     public synchronized void close() throws Exception {
+        if (running == null && leftRunning) {
+            start();
+        }
         Running r = running;
         running = null;
         if (r != null) {

@@ -62,7 +62,7 @@ class LabControlTest {
                     events.add("agent closed");
                 }
             };
-        });
+        }, true);
         DevPart proxy = new DevPart("proxy", "iad", () -> {
             if (proxyStarts.incrementAndGet() > 1) {
                 throw new java.net.BindException("address in use: 127.1.0.1:8080");
@@ -135,6 +135,23 @@ class LabControlTest {
         assertThat(cannot.exit()).isEqualTo(1);
         assertThat(cannot.err()).contains("cannot start proxy iad").contains("address in use");
         assertThat(outpost("lab", "parts", "--json").out()).containsPattern("\"part\"\\s*:\\s*\"proxy iad\"[^}]*\"running\"\\s*:\\s*false");
+    }
+
+    @Test
+    void closingAPartTheLabStoppedCleansUpWhatItsStopLeftRunning() throws Exception {
+        List<DevPart> parts = parts();
+        for (DevPart p : parts) {
+            p.start();
+        }
+        parts.get(1).stop(); // the agent halts: its instances would run on
+        parts.get(0).stop(); // the server just closes
+        events.clear();
+        for (DevPart p : parts) {
+            p.close();
+        }
+        // A new agent is started and closed (it adopts and stops the instances); the stopped server is left alone.
+        assertThat(events).containsExactly("agent started", "agent closed", "proxy closed");
+        assertThat(parts).noneMatch(DevPart::running);
     }
 
     @Test
