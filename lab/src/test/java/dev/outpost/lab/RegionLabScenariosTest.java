@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the nearest by measured RTT (65 ms), not to sin (225 ms) which comes first in {@code --regions};
  * then {@code outpost lab stop|start} fails and restores the server, a proxy and an agent; and
  * every instance of lax is killed under {@code outpost lab load}, its users then served from iad
- * (65 ms, against sin's 170). The regions are far apart on purpose: on a loaded machine the
- * measured round trips carry milliseconds of noise, more than iad–ams and iad–lax differ by.
+ * (65 ms, against sin's 170); last, Ctrl-C after an agent crash still stops every instance. The
+ * regions are far apart on purpose: on a loaded machine the measured round trips carry
+ * milliseconds of noise, more than iad–ams and iad–lax differ by.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -336,6 +337,24 @@ class RegionLabScenariosTest {
         assertThat(report.get("errors").size()).as(r.out()).isZero();
         report.get("statuses").fieldNames().forEachRemaining(status -> assertThat(status).as(r.out()).isEqualTo("200"));
         assertThat(report.get("statuses").get("200").asLong()).isEqualTo(report.get("requests").asLong());
+    }
+
+    @Test
+    @Order(8)
+    void ctrlCAfterAnAgentCrashStillStopsEveryInstanceAndRemovesTheLabControlFile() throws Exception {
+        assertThat(lab.config.resolve("lab-control.json")).exists();
+        assertThat(processesOf("iad")).isNotEmpty();
+        DevLab.Result stop = lab("stop", "agent", "iad");
+        assertThat(stop.exit()).as(stop.all()).isZero();
+        assertThat(processesOf("iad")).as("a crashed agent's instances run on").isNotEmpty();
+
+        assertThat(lab.interrupt()).as(lab.devLog()).isZero();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.instanceProcesses().stream().noneMatch(RegionLabScenariosTest::alive));
+        assertThat(lab.config.resolve("lab-control.json")).doesNotExist();
+        DevLab.Result gone = lab("parts");
+        assertThat(gone.exit()).isEqualTo(1);
+        assertThat(gone.err()).contains("outpost dev is not running").contains("start it with `outpost dev`");
     }
 
     /** Whether {@code pid} runs (a zombie waiting for its parent to reap it does not). */
