@@ -88,17 +88,15 @@ public final class DevPlatform implements AutoCloseable {
             String token = AdminToken.ensure(store, o.dataDir());
             // Restarted by the lab on the port it first got, so agents and edges find it again.
             int[] apiPort = {o.apiPort()};
-            OutpostServer[] first = new OutpostServer[1];
             DevPart serverPart = new DevPart("server", null, () -> {
                 OutpostServer server = new OutpostServer(new ServerConfig("127.0.0.1", apiPort[0], o.dataDir(), o.regions(),
                         o.logRetention()), store, Clock.systemUTC());
                 server.start();
                 apiPort[0] = server.url().getPort();
-                first[0] = first[0] == null ? server : first[0];
                 return server::close;
             });
             serverPart.start();
-            URI serverUrl = first[0].url();
+            URI serverUrl = URI.create("http://127.0.0.1:" + apiPort[0]);
             platform = new DevPlatform(token, serverUrl);
             platform.parts.add(store);
             platform.parts.add(serverPart);

