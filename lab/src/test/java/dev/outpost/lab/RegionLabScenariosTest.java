@@ -57,8 +57,7 @@ class RegionLabScenariosTest {
     @BeforeAll
     void start() throws Exception {
         lab = new DevLab(home, REGIONS);
-        int httpsPort = DevLab.freePort(List.of("127.1.0.1", "127.2.0.1", "127.3.0.1"));
-        lab.start("--wan", "scaled", "--driver", "process", "--https-port", Integer.toString(httpsPort));
+        lab.start("--wan", "scaled", "--driver", "process");
         app = home.resolve("regional");
         Files.createDirectories(app);
         for (String f : List.of("Regional.java", "outpost.toml")) {
