@@ -98,6 +98,7 @@ public final class DevCommand implements Callable<Integer> {
         }, "outpost-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Path contextFile = Context.write(Context.directory(), platform.api(), platform.adminToken());
+        platform.labControl().writeFile(Context.directory()); // for `outpost lab stop|start|parts`; removed on close
         out.println("Outpost is running.");
         out.println();
         out.println("  API       " + platform.api() + "   (token in " + dataDir.resolve("admin-token") + ")");

@@ -4,6 +4,8 @@ import dev.outpost.agent.Agent;
 import dev.outpost.agent.AgentConfig;
 import dev.outpost.agent.DriverMode;
 import dev.outpost.agent.control.ApiControlPlane;
+import dev.outpost.lab.control.DevPart;
+import dev.outpost.lab.control.LabControl;
 import dev.outpost.lab.wan.WanMode;
 import dev.outpost.lab.wan.WanNetwork;
 import dev.outpost.proxy.EdgeProxy;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@code 127.i.0.1}, its host's instances on {@code 127.i.1.1}. Agents and proxies talk to the server
  * over its HTTP API like remote ones would; with a WAN mode ({@link Options#wan()}), every connection
  * across regions, theirs to the server (in the first region) included, goes through a
- * {@link WanNetwork} link. {@link #close} stops them in reverse order: proxies
+ * {@link WanNetwork} link. The server and each region's agent and proxy are {@link DevPart}s the lab
+ * can stop and start ({@link LabControl}). {@link #close} stops them in reverse order: proxies
  * first, then agents (which stop their instances), then the server and the store.
  */
 public final class DevPlatform implements AutoCloseable {
@@ -73,6 +76,9 @@ public final class DevPlatform implements AutoCloseable {
 
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final List<Edge> edges = new ArrayList<>();
+    /** What the lab can stop and start: the server, then each region's agent and proxy. */
+    private final List<DevPart> devParts = new ArrayList<>();
+    private LabControl labControl;
     private final String adminToken;
     private final URI api;
 
@@ -86,11 +92,21 @@ public final class DevPlatform implements AutoCloseable {
         DevPlatform platform = null;
         try {
             String token = AdminToken.ensure(store, o.dataDir());
-            OutpostServer server = new OutpostServer(new ServerConfig("127.0.0.1", o.apiPort(), o.dataDir(), o.regions(), o.logRetention(), o.prices()), store, Clock.systemUTC());
-            server.start();
-            platform = new DevPlatform(token, server.url());
+            // Restarted by the lab on the port it first got, so agents and edges find it again.
+            int[] apiPort = {o.apiPort()};
+            DevPart serverPart = new DevPart("server", null, () -> {
+                OutpostServer server = new OutpostServer(new ServerConfig("127.0.0.1", apiPort[0], o.dataDir(), o.regions(),
+                        o.logRetention(), o.prices()), store, Clock.systemUTC());
+                server.start();
+                apiPort[0] = server.url().getPort();
+                return server::close;
+            });
+            serverPart.start();
+            URI serverUrl = URI.create("http://127.0.0.1:" + apiPort[0]);
+            platform = new DevPlatform(token, serverUrl);
             platform.parts.add(store);
-            platform.parts.add(server);
+            platform.parts.add(serverPart);
+            platform.devParts.add(serverPart);
             // Closed after every agent and proxy that talks through it, before the server.
             WanNetwork wan = new WanNetwork(o.wan(), o.regions());
             platform.parts.add(wan);
@@ -100,48 +116,111 @@ public final class DevPlatform implements AutoCloseable {
                 int block = i + 1;
                 String edge = "127." + block + ".0.1";
                 String hostAddress = "127." + block + ".1.1";
-                URI regionApi = wan.api(region, server.url());
-                ApiControlPlane control = new ApiControlPlane(regionApi, token);
-                platform.parts.add(control);
-                Agent agent = new Agent(new AgentConfig(region, region + "-host-1", hostAddress,
-                        o.dataDir().resolve("agents").resolve(region), memoryMb, Duration.ofSeconds(2)), control, o.driver());
-                platform.parts.add(agent);
-                agent.start();
-                // Probed by the other regions' edges on the edge's own address, any free port (registered with the server).
-                // Apps' dedicated addresses (raw TCP, tls, proxy_proto ports): 127.i.2.<offset> (DESIGN §9), reported to the server.
-                String dedicatedBlock = "127." + block + ".2.0";
-                dev.outpost.proxy.control.PeerProbing probing = dev.outpost.proxy.control.PeerProbing.start(regionApi, token,
-                        region + "-edge", region, edge, 0, wan.probeDialer(region), dedicatedBlock);
-                platform.parts.add(probing);
-                // Metrics on a free port of the edge's address, printed in the banner.
-                ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock(dedicatedBlock)
-                        .withAdmin(edge, 0);
-                EdgeProxy proxy = new EdgeProxy(o.httpsPort() == NO_HTTPS ? proxyConfig : proxyConfig.withHttps(o.httpsPort()),
-                        dev.outpost.proxy.http.Transport.best(), probing.rtt(), wan.dialer(region));
-                proxy.start();
-                platform.parts.add(proxy);
-                proxy.reportLoad(server.url(), token, region + "-edge");
-                if (o.httpsPort() != NO_HTTPS) {
-                    dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(regionApi, token,
-                            proxy::updateCertificates);
-                    certs.start();
-                    platform.parts.add(certs);
-                }
-                probing.reportTo(proxy.metrics());
-                RouteWatcher watcher = new RouteWatcher(regionApi, token, probing.routesTo(proxy::update));
-                watcher.start();
-                platform.parts.add(watcher);
-                platform.edges.add(new Edge(region, edge + ":" + o.httpPort(), edge + ":" + proxy.adminAddress().getPort()));
+                URI regionApi = wan.api(region, serverUrl);
+                DevPart agentPart = new DevPart("agent", region, () -> {
+                    ApiControlPlane control = new ApiControlPlane(regionApi, token);
+                    Agent agent;
+                    try {
+                        agent = new Agent(new AgentConfig(region, region + "-host-1", hostAddress,
+                                o.dataDir().resolve("agents").resolve(region), memoryMb, Duration.ofSeconds(2)), control, o.driver());
+                    } catch (RuntimeException e) {
+                        control.close();
+                        throw e;
+                    }
+                    agent.start();
+                    return new DevPart.Running() {
+                        @Override
+                        public void stop() {
+                            agent.halt(); // a crash: its instances run on, the next agent re-adopts them
+                            control.close();
+                        }
+
+                        @Override
+                        public void close() {
+                            agent.close();
+                            control.close();
+                        }
+                    };
+                }, true);
+                platform.parts.add(agentPart);
+                platform.devParts.add(agentPart);
+                agentPart.start();
+                // The admin (metrics) port is free on the first start and kept across lab restarts.
+                int[] adminPort = {0};
+                DevPart proxyPart = new DevPart("proxy", region, () -> {
+                    List<AutoCloseable> pieces = new ArrayList<>();
+                    DevPart.Running running = () -> closeReversed(pieces);
+                    try {
+                        // Probed by the other regions' edges on the edge's own address, any free port (registered with the server).
+                        // Apps' dedicated addresses (raw TCP, tls, proxy_proto ports): 127.i.2.<offset> (DESIGN §9), reported to the server.
+                        String dedicatedBlock = "127." + block + ".2.0";
+                        dev.outpost.proxy.control.PeerProbing probing = dev.outpost.proxy.control.PeerProbing.start(regionApi, token,
+                                region + "-edge", region, edge, 0, wan.probeDialer(region), dedicatedBlock);
+                        pieces.add(probing);
+                        // Metrics on a free port of the edge's address, printed in the banner.
+                        ProxyConfig proxyConfig = new ProxyConfig(region, edge, o.httpPort()).withDedicatedBlock(dedicatedBlock)
+                                .withAdmin(edge, adminPort[0]);
+                        EdgeProxy proxy = new EdgeProxy(o.httpsPort() == NO_HTTPS ? proxyConfig : proxyConfig.withHttps(o.httpsPort()),
+                                dev.outpost.proxy.http.Transport.best(), probing.rtt(), wan.dialer(region));
+                        proxy.start();
+                        pieces.add(proxy);
+                        adminPort[0] = proxy.adminAddress().getPort();
+                        proxy.reportLoad(serverUrl, token, region + "-edge");
+                        if (o.httpsPort() != NO_HTTPS) {
+                            dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(regionApi, token,
+                                    proxy::updateCertificates);
+                            certs.start();
+                            pieces.add(certs);
+                        }
+                        probing.reportTo(proxy.metrics());
+                        RouteWatcher watcher = new RouteWatcher(regionApi, token, probing.routesTo(proxy::update));
+                        watcher.start();
+                        pieces.add(watcher);
+                    } catch (RuntimeException e) {
+                        running.close();
+                        throw e;
+                    }
+                    return running;
+                });
+                platform.parts.add(proxyPart);
+                platform.devParts.add(proxyPart);
+                proxyPart.start();
+                platform.edges.add(new Edge(region, edge + ":" + o.httpPort(), edge + ":" + adminPort[0]));
             }
+            platform.labControl = LabControl.start(platform.devParts, token);
+            platform.parts.add(platform.labControl);
             return platform;
-        } catch (RuntimeException | IOException e) {
+        } catch (Exception e) {
             if (platform != null) {
                 platform.close();
             } else {
                 store.close();
             }
-            throw e;
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getMessage(), e);
         }
+    }
+
+    /** Closes {@code pieces} last first; what fails to close is logged. */
+    private static void closeReversed(List<AutoCloseable> pieces) {
+        for (int i = pieces.size() - 1; i >= 0; i--) {
+            try {
+                pieces.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", pieces.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        pieces.clear();
+    }
+
+    /** The lab's control endpoint, for {@code outpost lab stop|start|parts}. */
+    public LabControl labControl() {
+        return labControl;
     }
 
     public URI api() {
@@ -158,13 +237,6 @@ public final class DevPlatform implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = parts.size() - 1; i >= 0; i--) {
-            try {
-                parts.get(i).close();
-            } catch (Exception e) {
-                log.warn("closing {} failed: {}", parts.get(i).getClass().getSimpleName(), e.toString());
-            }
-        }
-        parts.clear();
+        closeReversed(parts);
     }
 }

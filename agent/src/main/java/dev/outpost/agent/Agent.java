@@ -117,23 +117,48 @@ public final class Agent implements AutoCloseable {
     /** Stops the loop and every instance it runs, and waits for them to be gone. */
     @Override
     public void close() {
-        List<InstanceSupervisor> toClose;
+        stop(true);
+    }
+
+    /**
+     * A crash, for the lab: ends the heartbeat, the watch and every supervisor at once but leaves
+     * every instance running, as a killed agent process would. A new agent on the same data
+     * directory re-adopts them ({@link #start}). Closing a halted agent does nothing more.
+     */
+    public void halt() {
+        stop(false);
+    }
+
+    private void stop(boolean instancesToo) {
+        List<InstanceSupervisor> toStop;
+        Map<String, InstanceHandle> unclaimed;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            toClose = List.copyOf(live);
+            toStop = List.copyOf(live);
+            unclaimed = orphans;
         }
         interruptAndJoin(heartbeat);
         interruptAndJoin(watch);
-        toClose.forEach(InstanceSupervisor::close);
+        toStop.forEach(instancesToo ? InstanceSupervisor::close : InstanceSupervisor::halt);
         try {
-            for (InstanceSupervisor s : toClose) {
+            for (InstanceSupervisor s : toStop) {
                 s.await(CLOSE_TIMEOUT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (instancesToo) {
+            // Found running at start but not claimed by any assignment yet: this agent stops them too.
+            for (InstanceHandle h : unclaimed.values()) {
+                try {
+                    host.driver().stop(h.instanceId(), host.timing().stopTimeout());
+                } catch (DriverException e) {
+                    LOG.error("cannot stop adopted instance {}: {}", h.instanceId(), e.getMessage(), e);
+                }
+            }
         }
         logs.close(); // after the instances stopped, so their last lines go too
         host.timers().shutdownNow();
@@ -141,7 +166,7 @@ public final class Agent implements AutoCloseable {
         if (ownDrivers != null) {
             ownDrivers.close();
         }
-        LOG.info("agent {} stopped", config.hostId());
+        LOG.info("agent {} {}", config.hostId(), instancesToo ? "stopped" : "halted (its instances run on)");
     }
 
     private void heartbeatLoop() {

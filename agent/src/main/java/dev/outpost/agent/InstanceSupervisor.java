@@ -51,6 +51,8 @@ final class InstanceSupervisor {
 
     private record Close() implements Event {}
 
+    private record Halt() implements Event {}
+
     private record Exited(InstanceHandle handle, Integer exitCode) implements Event {}
 
     private record Listening(InstanceHandle handle) implements Event {}
@@ -92,6 +94,8 @@ final class InstanceSupervisor {
     private InstanceState reportedState;
     private Instant reportedSince;
     private boolean done;
+    /** Adopted from an earlier agent and not yet checked by this one: the server's view of its health stands. */
+    private boolean adoptedUnchecked;
 
     /** {@code adopted} is the instance as a previous agent left it running, or null. */
     InstanceSupervisor(String instanceId, HostRuntime host, InstanceHandle adopted, Runnable onFinish) {
@@ -128,6 +132,14 @@ final class InstanceSupervisor {
         inbox.add(new Close());
     }
 
+    /**
+     * Ends the supervisor and its checks but leaves the instance running and unreported, as a
+     * crashed agent would: the next agent on this host re-adopts it. See {@link #await}.
+     */
+    void halt() {
+        inbox.add(new Halt());
+    }
+
     /** Waits for the supervisor to end; interrupts it if it does not within {@code timeout}. */
     void await(Duration timeout) throws InterruptedException {
         if (!thread.join(timeout)) {
@@ -140,6 +152,7 @@ final class InstanceSupervisor {
     private void run(InstanceHandle adopted) {
         if (adopted != null) {
             state = InstanceState.STARTING;
+            adoptedUnchecked = true;
             watch(adopted);
         }
         try {
@@ -178,6 +191,11 @@ final class InstanceSupervisor {
             case Close c -> {
                 cancelTimers();
                 stopProcess();
+                done = true;
+            }
+            case Halt h -> {
+                cancelTimers();
+                closeChecks();
                 done = true;
             }
             case Exited e -> exited(e);
@@ -360,6 +378,15 @@ final class InstanceSupervisor {
                 }
             }).start();
         }
+        if (adoptedUnchecked && !probes.isEmpty()) {
+            // Re-adopted and answering: it served before this agent came, so it keeps its place in
+            // routing (the server's last report of it) until its first check says otherwise.
+            adoptedUnchecked = false;
+            LOG.info("instance {} of {} v{} re-adopted on {}:{}; its health stands until its first check",
+                    instanceId, assignment.app(), assignment.release(), h.address(), h.port());
+            return;
+        }
+        adoptedUnchecked = false;
         LOG.info("instance {} of {} v{} started on {}:{}", instanceId, assignment.app(), assignment.release(), h.address(), h.port());
         report(null, null, List.of());
     }

@@ -312,6 +312,52 @@ class AgentTest {
     }
 
     @Test
+    void aHaltedAgentLeavesItsInstancesServingAndTheNextOneReadoptsThemWithoutDroppingThem() throws Exception {
+        Assignment a = assignment("halt1", HelloApp.bundle(), HelloApp.command(), httpChecked(Duration.ofMillis(100)),
+                DesiredState.RUNNING);
+        server.assign(a);
+        startAgent();
+        await().atMost(DEADLINE).until(() -> lastIs("halt1", InstanceState.STARTED, Health.PASSING));
+        long pid = readPid(dataDir.resolve("instances/halt1/instance.json"));
+        int reportsBefore = server.reports("halt1").size();
+
+        agent.halt();
+
+        assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+        Thread.sleep(500); // a halted agent neither checks nor reports any more
+        assertThat(server.reports("halt1")).hasSize(reportsBefore);
+        agent.close(); // closing a halted agent stops nothing
+        assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+
+        startAgent();
+        await().atMost(DEADLINE).until(() -> server.reports("halt1").size() > reportsBefore);
+        Thread.sleep(500);
+        // Same process, and never reported as anything but started and passing: it stayed in routing.
+        assertThat(readPid(dataDir.resolve("instances/halt1/instance.json"))).isEqualTo(pid);
+        assertThat(server.reports("halt1").subList(reportsBefore, server.reports("halt1").size()))
+                .allSatisfy(r -> assertThat(r.report().state()).isEqualTo(InstanceState.STARTED))
+                .allSatisfy(r -> assertThat(r.report().health()).isEqualTo(Health.PASSING));
+        assertThat(driver.list()).extracting(dev.outpost.agent.driver.InstanceHandle::instanceId).containsExactly("halt1");
+    }
+
+    @Test
+    void closeStopsAdoptedInstancesNoAssignmentClaimedYet() throws Exception {
+        byte[] bundle = Bundles.tar(Map.of("run.sh", "exec sleep 300\n"));
+        Assignment a = assignment("orphan1", bundle, List.of("sh", "run.sh"), List.of(), DesiredState.RUNNING);
+        Path b = Files.write(dataDir.resolve("orphan1.tar"), bundle);
+        new ProcessDriver(dataDir, ADDRESS).start(new dev.outpost.agent.driver.InstanceSpec("orphan1", "hello", 1,
+                a.artifactDigest(), b, a.config().build().cmd(), a.env()));
+        long pid = readPid(dataDir.resolve("instances/orphan1/instance.json"));
+        server.down(true); // no assignments arrive: the adopted instance stays unclaimed
+
+        startAgent();
+        await().atMost(DEADLINE).until(() -> server.failedCalls() >= 2);
+        agent.close();
+
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
     void removesTheDirectoryOfAnInstanceDestroyedWhileNoAgentRan() throws Exception {
         Path leftover = Files.createDirectories(dataDir.resolve("instances/old1"));
         Files.writeString(leftover.resolve("output.log"), "last words\n");

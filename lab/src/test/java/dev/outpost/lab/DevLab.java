@@ -47,12 +47,17 @@ public final class DevLab implements AutoCloseable {
         this.config = home.resolve("config");
         this.regions = List.copyOf(regions);
         this.apiPort = freePort(List.of("127.0.0.1"));
+        this.httpPort = freePort(edgeAddresses());
+        this.log = home.resolve("dev.log");
+    }
+
+    /** Each region's edge address, {@code 127.i.0.1}. */
+    private List<String> edgeAddresses() {
         List<String> edges = new ArrayList<>();
         for (int i = 1; i <= regions.size(); i++) {
             edges.add("127." + i + ".0.1");
         }
-        this.httpPort = freePort(edges);
-        this.log = home.resolve("dev.log");
+        return edges;
     }
 
     /** Starts {@code outpost dev} and waits for its banner. */
@@ -69,6 +74,10 @@ public final class DevLab implements AutoCloseable {
         List<String> devArgs = new ArrayList<>(List.of("dev", "--regions", String.join(",", regions), "--data", data.toString(),
                 "--api-port", Integer.toString(apiPort), "--http-port", Integer.toString(httpPort)));
         devArgs.addAll(List.of(devOptions));
+        if (!devArgs.contains("--https-port")) {
+            // Not the default 8443: another platform on this machine may hold it on the edges' addresses.
+            devArgs.addAll(List.of("--https-port", Integer.toString(freePort(edgeAddresses()))));
+        }
         dev = env(new ProcessBuilder(withPrefix(cmd, command(devArgs.toArray(String[]::new)))))
                 .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {

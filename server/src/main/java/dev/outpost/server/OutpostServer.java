@@ -190,6 +190,9 @@ public final class OutpostServer implements AutoCloseable {
         autoscaler.close();
         registryGc.close();
         reconciler.close();
+        // Blocking queries end now (503, or the connection closing under them) instead of holding
+        // javalin.stop() and their callers until their wait ends.
+        watch.close();
         javalin.stop();
     }
 }

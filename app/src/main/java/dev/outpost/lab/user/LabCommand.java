@@ -8,9 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code outpost lab}: the parent of {@code curl} and {@code load}. */
+/** {@code outpost lab}: the parent of {@code curl}, {@code load}, {@code stop}, {@code start} and {@code parts}. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = "Act as a user near a region's edge: run curl or a load test across an access link.")
+        description = "Act as a user near a region's edge (curl, load), or fail and restore parts of outpost dev (stop, start, parts).")
 public final class LabCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -19,12 +19,16 @@ public final class LabCommand implements Callable<Integer> {
     public static CommandLine commandLine(Environment env) {
         return new CommandLine(new LabCommand())
                 .addSubcommand(LabCurlCommand.commandLine(env))
-                .addSubcommand(new LabLoadCommand(env));
+                .addSubcommand(new LabLoadCommand(env))
+                .addSubcommand(dev.outpost.lab.control.LabPartCommand.stop(env))
+                .addSubcommand(dev.outpost.lab.control.LabPartCommand.start(env))
+                .addSubcommand(new dev.outpost.lab.control.LabPartsCommand(env));
     }
 
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(),
-                "missing subcommand: use `outpost lab curl --from REGION URL` or `outpost lab load --from REGION --rate N --duration D URL`");
+                "missing subcommand: use `outpost lab curl --from REGION URL`, `outpost lab load --from REGION --rate N --duration D URL`, "
+                        + "`outpost lab stop|start server|agent R|proxy R` or `outpost lab parts`");
     }
 }

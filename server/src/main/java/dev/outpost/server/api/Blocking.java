@@ -8,7 +8,8 @@ import io.javalin.http.HandlerType;
 /**
  * Blocking queries for every {@code GET /v1/...}: with {@code ?index=N}, the request waits until the
  * global index passes N (or {@code wait} ends) before its handler reads the state. The index is read
- * before the state, so an answer is never older than the index it reports.
+ * before the state, so an answer is never older than the index it reports. When the server closes,
+ * waiting queries end with 503 at once.
  */
 public final class Blocking {
     private static final String ATTRIBUTE = "outpost.index";
@@ -21,6 +22,10 @@ public final class Blocking {
             if (ctx.method().equals(HandlerType.GET) && ctx.queryParam("index") != null) {
                 Requests.Blocking b = Requests.blocking(ctx);
                 index = watch.await(b.index(), b.maxWait());
+                if (watch.closed()) {
+                    // The server is stopping: say so now, so agents and edges start retrying at once.
+                    throw new ApiException(503, "Service Unavailable", "the Outpost server is shutting down; retry once it is back");
+                }
             } else {
                 index = watch.current();
             }

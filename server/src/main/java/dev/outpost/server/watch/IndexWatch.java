@@ -13,6 +13,8 @@ public final class IndexWatch {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private long index;
+    private boolean closed;
+    private int waiting;
 
     public IndexWatch(long initial) {
         this.index = initial;
@@ -40,15 +42,57 @@ public final class IndexWatch {
         }
     }
 
-    /** Waits until the index is above {@code after} or {@code max} passes; returns the index then. */
+    /**
+     * Wakes every waiter for good: the server is closing, so blocking queries answer now (see
+     * {@link #closed}) instead of holding their callers until their wait ends.
+     */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@link #close} was called: a waiter that woke up then must not answer as if the index moved. */
+    public boolean closed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the index is above {@code after}, {@code max} passes or the watch is closed;
+     * returns the index then.
+     */
     public long await(long after, Duration max) throws InterruptedException {
         long remaining = max.toNanos();
         lock.lock();
         try {
-            while (index <= after && remaining > 0) {
-                remaining = changed.awaitNanos(remaining);
+            waiting++;
+            try {
+                while (index <= after && remaining > 0 && !closed) {
+                    remaining = changed.awaitNanos(remaining);
+                }
+            } finally {
+                waiting--;
             }
             return index;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many callers wait in {@link #await} now. */
+    public int waiting() {
+        lock.lock();
+        try {
+            return waiting;
         } finally {
             lock.unlock();
         }
