@@ -52,6 +52,12 @@ public final class DockerDriver implements Driver, AutoCloseable {
     public static final String LABEL_RELEASE = "dev.outpost.release";
     public static final String LABEL_INSTANCE = "dev.outpost.instance";
     public static final String LABEL_HOST = "dev.outpost.host";
+    /**
+     * The agent's data directory. Host ids repeat wherever two platforms share one Engine (two
+     * {@code outpost dev} runs both have an {@code iad-host-1}); an agent adopts, and removes, only
+     * containers of its own directory, or older ones made before this label.
+     */
+    public static final String LABEL_DATA = "dev.outpost.data";
     /** The internal port, so a re-adopted container is probed where it listens. */
     public static final String LABEL_PORT = "dev.outpost.port";
     /** A digest of everything the container was created from; a start with another spec re-creates it. */
@@ -259,7 +265,10 @@ public final class DockerDriver implements Driver, AutoCloseable {
      */
     private List<Container> containers() {
         try {
-            return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(LABEL_HOST, hostId)).exec();
+            String data = dataDir.toString();
+            return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(LABEL_HOST, hostId)).exec().stream()
+                    .filter(c -> c.getLabels() == null || data.equals(c.getLabels().getOrDefault(LABEL_DATA, data)))
+                    .toList();
         } catch (RuntimeException e) {
             LOG.warn("cannot list the containers of host {} on the Docker Engine at {}: {}", hostId, engine.host(), e.toString());
             return List.of();
@@ -274,6 +283,7 @@ public final class DockerDriver implements Driver, AutoCloseable {
                 LABEL_RELEASE, Integer.toString(spec.release()),
                 LABEL_INSTANCE, spec.instanceId(),
                 LABEL_HOST, hostId,
+                LABEL_DATA, dataDir.toString(),
                 LABEL_PORT, Integer.toString(spec.internalPort()),
                 LABEL_SPEC, specDigest);
         HostConfig host = HostConfig.newHostConfig()

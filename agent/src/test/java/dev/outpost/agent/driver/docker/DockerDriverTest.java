@@ -191,6 +191,13 @@ class DockerDriverTest {
             assertThat(other.list()).isEmpty();
             assertThat(other.present()).isEmpty();
         }
+        // Another platform on the same Engine whose host has the same id (two `outpost dev` runs both
+        // have iad-host-1) neither adopts nor sees these containers, so it never removes them.
+        try (DockerDriver sameIdElsewhere = new DockerDriver(DockerEngine.fromEnvironment(), new LocalImages(),
+                Files.createDirectories(dataDir.resolve("other-platform")), ADDRESS, docker.hostId())) {
+            assertThat(sameIdElsewhere.list()).isEmpty();
+            assertThat(sameIdElsewhere.present()).isEmpty();
+        }
         // The adopted one is watched: its exit is seen with the Engine's exit code.
         docker.docker("kill", "outpost-web5");
         assertThat(adopted.getFirst().exited().get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(137);
