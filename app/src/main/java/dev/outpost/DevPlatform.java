@@ -112,6 +112,7 @@ public final class DevPlatform implements AutoCloseable {
                 proxy.start();
                 platform.parts.add(proxy);
                 proxy.reportLoad(server.url(), token, region + "-edge");
+                proxy.startInstancesVia(server.url(), token, region + "-edge");
                 if (o.httpsPort() != NO_HTTPS) {
                     dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(regionApi, token,
                             proxy::updateCertificates);

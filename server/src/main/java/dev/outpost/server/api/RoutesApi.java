@@ -3,7 +3,10 @@ package dev.outpost.server.api;
 import dev.outpost.core.api.RoutingTable;
 import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.model.App;
+import dev.outpost.core.model.DesiredState;
+import dev.outpost.core.model.Health;
 import dev.outpost.core.model.Instance;
+import dev.outpost.core.model.InstanceState;
 import dev.outpost.core.model.Release;
 import dev.outpost.server.scheduler.DeployStrategy;
 import dev.outpost.store.Store;
@@ -19,7 +22,8 @@ import java.util.stream.Collectors;
  * The routing table every edge proxy watches: per app, its routable instances (started, checks
  * passing, wanted running). While a blue-green release is deploying and a current release exists,
  * only the current release's instances are listed, so the new set takes no traffic until the
- * release switches (in one store write, hence one table for every edge).
+ * release switches (in one store write, hence one table for every edge). An app with {@code [scale] autostart}
+ * also lists the instances an edge may start on demand ({@link #startable}); a suspended app lists none.
  */
 public final class RoutesApi {
     private final Store store;
@@ -34,8 +38,10 @@ public final class RoutesApi {
 
     private void routes(Context ctx) {
         long index = Blocking.index(ctx);
+        Map<String, List<Instance>> all = store.listInstances().stream().collect(Collectors.groupingBy(Instance::app));
         Map<String, List<Instance>> byApp = store.listInstances().stream().filter(Instance::routable)
                 .collect(Collectors.groupingBy(Instance::app));
+        Set<String> restarting = store.scheduling().restartsRequested();
         // The newest deploying release of an app is its deploy target (older ones are being superseded).
         Set<String> blueGreen = store.scheduling().deploying().stream()
                 .collect(Collectors.toMap(Release::app, r -> r, (a, b) -> a.version() > b.version() ? a : b)).values().stream()
@@ -52,15 +58,41 @@ public final class RoutesApi {
                     .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port(), i.release())).toList();
             List<RoutingTable.PortRoute> ports = services.stream().flatMap(s -> s.ports().stream())
                     .map(p -> new RoutingTable.PortRoute(p.port(), p.handlers(), p.proxyProtoVersion())).toList();
+            boolean autostart = autostart(app);
+            List<RoutingTable.Target> stopped = autostart ? startable(app, all.getOrDefault(app.name(), List.of()), restarting)
+                    : List.of();
             out.add(new RoutingTable.AppRoute(app.name(), c.softLimit(), c.hardLimit(), c.type(), targets,
                     offsets.getOrDefault(app.name(), 0), ports, services.stream().anyMatch(AppConfig.Service::h2Backend),
-                    null, false, List.of()));
+                    null, autostart, stopped));
         }
         // A suspended app (monthly budget reached) is answered 503 with the reason; nothing may start it on demand.
         Map<String, String> suspended = store.budgets().suspended();
         out.replaceAll(r -> !suspended.containsKey(r.app()) ? r : new RoutingTable.AppRoute(r.app(), r.softLimit(), r.hardLimit(),
                 r.concurrencyType(), r.targets(), r.addressOffset(), r.ports(), r.h2Backend(), suspended.get(r.app()), false, List.of()));
         ctx.json(new RoutingTable(index, out));
+    }
+
+    /** The serving release has {@code [scale] autostart = true}. */
+    private boolean autostart(App app) {
+        return app.currentRelease() != null && store.findRelease(app.name(), app.currentRelease())
+                .map(r -> r.config().scale().autostart()).orElse(false);
+    }
+
+    /**
+     * The instances an edge may start on demand: those of the serving release wanted stopped (not by a restart,
+     * which starts them anyway), and those already on their way up (wanted running, created, starting, or started with no check result yet), so that
+     * every edge holds its requests while another edge's start is in flight. An instance that failed is left out:
+     * its restarts are the scheduler's business, and holding requests for it would only delay their 503.
+     */
+    static List<RoutingTable.Target> startable(App app, List<Instance> instances, Set<String> restarting) {
+        return instances.stream()
+                .filter(i -> i.release() == app.currentRelease() && i.hostId() != null && !restarting.contains(i.id()))
+                .filter(i -> i.desired() == DesiredState.STOPPED && i.state() != InstanceState.DESTROYED
+                        || i.desired() == DesiredState.RUNNING && !i.routable()
+                        && (i.state() == InstanceState.CREATED || i.state() == InstanceState.STARTING
+                        || i.state() == InstanceState.STARTED && i.health() == Health.UNKNOWN))
+                .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port() == null ? 0 : i.port(), i.release()))
+                .toList();
     }
 
     /** The serving release's services: the ports edges serve follow the release that serves. */
