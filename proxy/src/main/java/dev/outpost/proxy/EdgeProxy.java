@@ -276,7 +276,12 @@ public final class EdgeProxy implements AutoCloseable {
      * ({@code POST /v1/apps/{app}/autostart}); without it such a request is answered 503 with the reason.
      */
     public void startInstancesVia(URI api, String token, String edgeId) {
-        autostarts.use(new dev.outpost.proxy.control.ControlPlaneStarter(api, token, config.region(), edgeId));
+        startInstancesWith(new dev.outpost.proxy.control.ControlPlaneStarter(api, token, config.region(), edgeId));
+    }
+
+    /** Sends autostarts to {@code starter} (tests, or a control plane reached another way). */
+    public void startInstancesWith(dev.outpost.proxy.routing.Autostarts.Starter starter) {
+        autostarts.use(starter);
     }
 
     /** The meters behind {@code /metrics}, for embedding in another registry or reading in tests. */
