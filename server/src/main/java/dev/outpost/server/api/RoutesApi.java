@@ -80,7 +80,7 @@ public final class RoutesApi {
 
     /**
      * The instances an edge may start on demand: those of the serving release wanted stopped (not by a restart,
-     * which starts them anyway), and those already on their way up (wanted running, created, starting, or started with no check result yet), so that
+     * which starts them anyway), and those already on their way up (wanted running and stopped still, created, starting, or started with no check result yet), so that
      * every edge holds its requests while another edge's start is in flight. An instance that failed is left out:
      * its restarts are the scheduler's business, and holding requests for it would only delay their 503.
      */
@@ -89,7 +89,7 @@ public final class RoutesApi {
                 .filter(i -> i.release() == app.currentRelease() && i.hostId() != null && !restarting.contains(i.id()))
                 .filter(i -> i.desired() == DesiredState.STOPPED && i.state() != InstanceState.DESTROYED
                         || i.desired() == DesiredState.RUNNING && !i.routable()
-                        && (i.state() == InstanceState.CREATED || i.state() == InstanceState.STARTING
+                        && (i.state() == InstanceState.CREATED || i.state() == InstanceState.STARTING || i.state() == InstanceState.STOPPED
                         || i.state() == InstanceState.STARTED && i.health() == Health.UNKNOWN))
                 .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port() == null ? 0 : i.port(), i.release()))
                 .toList();
