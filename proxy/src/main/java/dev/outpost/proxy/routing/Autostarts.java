@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The starts of stopped instances this edge asked for (issue 6, autostart): at most one per app at a time.
@@ -14,6 +16,7 @@ import java.util.function.Supplier;
  * again afterwards. Thread-safe: requests of every event loop share it.
  */
 public final class Autostarts {
+    private static final Logger LOG = LoggerFactory.getLogger(Autostarts.class);
 
     /** Asks the control plane to start {@code instanceId} of {@code app}; completes once it accepted. */
     @FunctionalInterface
@@ -65,7 +68,14 @@ public final class Autostarts {
         if (running != null) {
             return running;
         }
-        mine.whenComplete((ok, error) -> inFlight.remove(app.app(), mine));
+        long began = System.nanoTime();
+        mine.whenComplete((ok, error) -> {
+            inFlight.remove(app.app(), mine);
+            if (error == null) {
+                LOG.info("app {}: an instance is routable {} ms after this edge asked to start one", app.app(),
+                        (System.nanoTime() - began) / 1_000_000);
+            }
+        });
         if (app.stopped().isEmpty()) {
             mine.completeExceptionally(new IllegalStateException("app " + app.app() + " has no stopped instance to start"));
             return mine;

@@ -39,8 +39,6 @@ public final class RoutesApi {
     private void routes(Context ctx) {
         long index = Blocking.index(ctx);
         Map<String, List<Instance>> all = store.listInstances().stream().collect(Collectors.groupingBy(Instance::app));
-        Map<String, List<Instance>> byApp = store.listInstances().stream().filter(Instance::routable)
-                .collect(Collectors.groupingBy(Instance::app));
         Set<String> restarting = store.scheduling().restartsRequested();
         // The newest deploying release of an app is its deploy target (older ones are being superseded).
         Set<String> blueGreen = store.scheduling().deploying().stream()
@@ -50,15 +48,19 @@ public final class RoutesApi {
         List<RoutingTable.AppRoute> out = new ArrayList<>();
         Map<String, Integer> offsets = store.addresses().all();
         for (App app : store.listApps()) {
-            AppConfig.Concurrency c = concurrency(app);
-            List<AppConfig.Service> services = services(app);
+            // The serving release's config, read once: its services, their limits and autostart.
+            AppConfig serving = app.currentRelease() == null ? null
+                    : store.findRelease(app.name(), app.currentRelease()).map(Release::config).orElse(null);
+            List<AppConfig.Service> services = serving == null ? List.of() : serving.services();
+            AppConfig.Concurrency c = services.stream().findFirst().map(AppConfig.Service::concurrency)
+                    .orElse(AppConfig.Concurrency.DEFAULT);
             boolean oldSetOnly = blueGreen.contains(app.name()) && app.currentRelease() != null;
-            List<RoutingTable.Target> targets = byApp.getOrDefault(app.name(), List.of()).stream()
+            List<RoutingTable.Target> targets = all.getOrDefault(app.name(), List.of()).stream().filter(Instance::routable)
                     .filter(i -> !oldSetOnly || i.release() == app.currentRelease())
                     .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port(), i.release())).toList();
             List<RoutingTable.PortRoute> ports = services.stream().flatMap(s -> s.ports().stream())
                     .map(p -> new RoutingTable.PortRoute(p.port(), p.handlers(), p.proxyProtoVersion())).toList();
-            boolean autostart = autostart(app);
+            boolean autostart = serving != null && serving.scale().autostart();
             List<RoutingTable.Target> stopped = autostart ? startable(app, all.getOrDefault(app.name(), List.of()), restarting)
                     : List.of();
             out.add(new RoutingTable.AppRoute(app.name(), c.softLimit(), c.hardLimit(), c.type(), targets,
@@ -70,12 +72,6 @@ public final class RoutesApi {
         out.replaceAll(r -> !suspended.containsKey(r.app()) ? r : new RoutingTable.AppRoute(r.app(), r.softLimit(), r.hardLimit(),
                 r.concurrencyType(), r.targets(), r.addressOffset(), r.ports(), r.h2Backend(), suspended.get(r.app()), false, List.of()));
         ctx.json(new RoutingTable(index, out));
-    }
-
-    /** The serving release has {@code [scale] autostart = true}. */
-    private boolean autostart(App app) {
-        return app.currentRelease() != null && store.findRelease(app.name(), app.currentRelease())
-                .map(r -> r.config().scale().autostart()).orElse(false);
     }
 
     /**
@@ -93,22 +89,5 @@ public final class RoutesApi {
                         || i.state() == InstanceState.STARTED && i.health() == Health.UNKNOWN))
                 .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port() == null ? 0 : i.port(), i.release()))
                 .toList();
-    }
-
-    /** The serving release's services: the ports edges serve follow the release that serves. */
-    private List<AppConfig.Service> services(App app) {
-        if (app.currentRelease() == null) {
-            return List.of();
-        }
-        return store.findRelease(app.name(), app.currentRelease()).map(r -> r.config().services()).orElse(List.of());
-    }
-
-    private AppConfig.Concurrency concurrency(App app) {
-        if (app.currentRelease() == null) {
-            return AppConfig.Concurrency.DEFAULT;
-        }
-        return store.findRelease(app.name(), app.currentRelease()).map(Release::config)
-                .flatMap(c -> c.services().stream().findFirst()).map(AppConfig.Service::concurrency)
-                .orElse(AppConfig.Concurrency.DEFAULT);
     }
 }
