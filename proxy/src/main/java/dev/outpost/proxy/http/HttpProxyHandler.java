@@ -511,51 +511,53 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             // Every instance is full and more could run: start one; the queue wakes when the table lists it.
             edge.autostarts().start(app);
         }
+        waitInQueue(false, edge.limits().queueTimeout(), atCapacity(instances), "", ", and none had room within ");
+    }
+
+    /**
+     * Puts this exchange in its app's queue for up to {@code timeout} ({@code forStart}: waiting for an instance to
+     * start, else for a slot); answers 503 with {@code why} when the queue is full ({@code full} added) or the wait
+     * ends ({@code late} and the timeout added). Null when the queue was full.
+     */
+    private Waiter waitInQueue(boolean forStart, Duration timeout, String why, String full, String late) {
         WaitQueue queue = edge.queues().of(app.app());
         Waiter w = new Waiter(queue);
+        autostarting = forStart;
         if (!queue.enqueue(w)) {
-            edge.metrics().queueWait(app.app(), "full", 0);
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, atCapacity(instances)
-                    + ", and " + edge.queues().capacity() + " requests are already waiting");
-            return;
+            waited("full", 0);
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, why + ", and " + edge.queues().capacity()
+                    + " requests are already waiting" + full);
+            return null;
         }
         phase = Phase.QUEUED;
         waiter = w;
         queuedAtNanos = System.nanoTime();
-        Duration timeout = edge.limits().queueTimeout();
         queueTimer = ctx.executor().schedule(() -> {
             if (phase == Phase.QUEUED && waiter == w) {
                 leaveQueue("timeout");
-                answer(HttpResponseStatus.SERVICE_UNAVAILABLE, atCapacity(instances)
-                        + ", and none had room within " + Durations.format(timeout));
+                phase = Phase.CONNECTING;
+                answer(HttpResponseStatus.SERVICE_UNAVAILABLE, why + late + Durations.format(timeout));
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return w;
+    }
+
+    private void waited(String outcome, long nanos) {
+        if (autostarting) {
+            edge.metrics().autostartHold(app.app(), outcome, nanos);
+        } else {
+            edge.metrics().queueWait(app.app(), outcome, nanos);
+        }
     }
 
     /** No instance is routable and one may start: start it (or join the start in flight) and wait for it. */
     private void holdForAutostart() {
         CompletableFuture<Void> start = edge.autostarts().start(app);
-        WaitQueue queue = edge.queues().of(app.app());
-        Waiter w = new Waiter(queue);
-        if (!queue.enqueue(w)) {
-            edge.metrics().autostartHold(app.app(), "full", 0);
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, stopped() + ", and " + edge.queues().capacity()
-                    + " requests are already waiting for one to start");
+        Waiter w = waitInQueue(true, edge.limits().autostartTimeout(), stopped(), " for one to start",
+                ", and starting one did not finish within ");
+        if (w == null) {
             return;
         }
-        phase = Phase.QUEUED;
-        waiter = w;
-        autostarting = true;
-        queuedAtNanos = System.nanoTime();
-        Duration timeout = edge.limits().autostartTimeout();
-        queueTimer = ctx.executor().schedule(() -> {
-            if (phase == Phase.QUEUED && waiter == w) {
-                leaveQueue("timeout");
-                phase = Phase.CONNECTING;
-                answer(HttpResponseStatus.SERVICE_UNAVAILABLE, stopped() + ", and starting one did not finish within "
-                        + Durations.format(timeout));
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         start.whenComplete((ok, error) -> ctx.executor().execute(() -> autostarted(w, error)));
     }
 
@@ -635,11 +637,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         if (w != null) {
             w.queue.remove(w);
-            if (autostarting) {
-                edge.metrics().autostartHold(app.app(), outcome, System.nanoTime() - queuedAtNanos);
-            } else {
-                edge.metrics().queueWait(app.app(), outcome, System.nanoTime() - queuedAtNanos);
-            }
+            waited(outcome, System.nanoTime() - queuedAtNanos);
         }
     }
 
