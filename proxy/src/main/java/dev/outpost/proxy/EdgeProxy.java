@@ -112,7 +112,7 @@ public final class EdgeProxy implements AutoCloseable {
         this.queues = new WaitQueues(config.limits().queueLength());
         this.routes = RoutingTable.empty(config.region());
         this.autostarts = new dev.outpost.proxy.routing.Autostarts(() -> routes, dev.outpost.proxy.routing.Autostarts.NONE,
-                metrics::autostart);
+                metrics::autostart, config.limits().autostartTimeout());
         this.tls = config.httpsPort().isPresent()
                 ? Optional.of(new SniCertificates(TlsProvider.best(), SelfSignedDefault.generate()))
                 : Optional.empty();

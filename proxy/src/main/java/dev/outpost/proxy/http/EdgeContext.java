@@ -32,6 +32,6 @@ public record EdgeContext(String region, Supplier<RoutingTable> routes, Balancer
                                  ProxyLimits limits, Autostarts.Starter starter) {
         ProxyMetrics metrics = new ProxyMetrics(region);
         return new EdgeContext(region, routes, new Balancer(), pool, draining, new WaitQueues(limits.queueLength()), limits,
-                metrics, new AccessLog(), new Autostarts(routes, starter, metrics::autostart));
+                metrics, new AccessLog(), new Autostarts(routes, starter, metrics::autostart, limits.autostartTimeout()));
     }
 }

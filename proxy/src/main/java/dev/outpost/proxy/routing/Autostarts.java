@@ -1,8 +1,10 @@
 package dev.outpost.proxy.routing;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * routing table and asks the {@link Starter}; every request arriving while that start is in flight shares its
  * future. The future completes when a routing table lists an instance of the app ({@link #routesChanged}),
  * or exceptionally when the control plane refused or could not be reached; either way the app may start
- * again afterwards. Thread-safe: requests of every event loop share it.
+ * again afterwards. A start that shows up in no table within {@code expireAfter} (the instance failed to start)
+ * is forgotten, so a later request asks again; requests still holding then are answered by their own timeout. Thread-safe: requests of every event loop share it.
  */
 public final class Autostarts {
     private static final Logger LOG = LoggerFactory.getLogger(Autostarts.class);
@@ -32,15 +35,18 @@ public final class Autostarts {
     private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private volatile Starter starter;
     private final Runnable onStart;
+    private final Duration expireAfter;
 
     /**
      * @param routes  the current table: a start that the table already satisfies completes at once
      * @param onStart called once per start asked of the control plane (the autostart counter)
+     * @param expireAfter how long a start may stay in flight before a new request asks again
      */
-    public Autostarts(Supplier<RoutingTable> routes, Starter starter, Runnable onStart) {
+    public Autostarts(Supplier<RoutingTable> routes, Starter starter, Runnable onStart, Duration expireAfter) {
         this.routes = routes;
         this.starter = starter;
         this.onStart = onStart;
+        this.expireAfter = expireAfter;
     }
 
     /** Sends later starts to {@code starter} (once the edge knows its control plane). */
@@ -81,6 +87,12 @@ public final class Autostarts {
             return mine;
         }
         RoutingTable.Stopped nearest = app.stopped().getFirst();
+        CompletableFuture.delayedExecutor(expireAfter.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            if (inFlight.remove(app.app(), mine)) {
+                LOG.warn("app {}: instance {} is not routable {} after this edge asked to start it; the next request asks again",
+                        app.app(), nearest.instanceId(), expireAfter);
+            }
+        });
         onStart.run();
         starter.start(app.app(), nearest.instanceId()).whenComplete((ok, error) -> {
             if (error != null) {
