@@ -1,8 +1,10 @@
 package dev.outpost.proxy.routing;
 
+import dev.outpost.core.Durations;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -90,13 +92,19 @@ public final class Autostarts {
         CompletableFuture.delayedExecutor(expireAfter.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
             if (inFlight.remove(app.app(), mine)) {
                 LOG.warn("app {}: instance {} is not routable {} after this edge asked to start it; the next request asks again",
-                        app.app(), nearest.instanceId(), expireAfter);
+                        app.app(), nearest.instanceId(), Durations.format(expireAfter));
             }
         });
         onStart.run();
-        starter.start(app.app(), nearest.instanceId()).whenComplete((ok, error) -> {
+        CompletableFuture<Void> asked;
+        try {
+            asked = starter.start(app.app(), nearest.instanceId());
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        asked.whenComplete((ok, error) -> {
             if (error != null) {
-                mine.completeExceptionally(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                mine.completeExceptionally(error instanceof CompletionException && error.getCause() != null
                         ? error.getCause() : error);
             }
         });
