@@ -166,6 +166,7 @@ public final class DevPlatform implements AutoCloseable {
                         pieces.add(proxy);
                         adminPort[0] = proxy.adminAddress().getPort();
                         proxy.reportLoad(serverUrl, token, region + "-edge");
+                        proxy.startInstancesVia(regionApi, token, region + "-edge");
                         if (o.httpsPort() != NO_HTTPS) {
                             dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(regionApi, token,
                                     proxy::updateCertificates);

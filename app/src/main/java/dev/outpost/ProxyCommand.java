@@ -102,6 +102,7 @@ public final class ProxyCommand implements Callable<Integer> {
         RouteWatcher watcher = new RouteWatcher(URI.create(api), secret, probing.routesTo(proxy::update));
         watcher.start();
         proxy.reportLoad(URI.create(api), secret, edgeId != null ? edgeId : region + "-edge");
+        proxy.startInstancesVia(URI.create(api), secret, edgeId != null ? edgeId : region + "-edge");
         dev.outpost.proxy.tls.CertificateWatcher certs = new dev.outpost.proxy.tls.CertificateWatcher(URI.create(api), secret,
                 proxy::updateCertificates);
         certs.start();

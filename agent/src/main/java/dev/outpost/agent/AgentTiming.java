@@ -14,7 +14,7 @@ record AgentTiming(Duration heartbeat, Duration watchWait, Duration backoffIniti
 
     static final AgentTiming DEFAULT = new AgentTiming(Duration.ofSeconds(10), Duration.ofSeconds(30),
             Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(5), 5,
-            Duration.ofMillis(100), Duration.ofSeconds(30));
+            Duration.ofMillis(25), Duration.ofSeconds(30));
 
     Backoff backoff() {
         return new Backoff(backoffInitial, backoffMax);

@@ -86,6 +86,7 @@ public final class EdgeProxy implements AutoCloseable {
     private final Optional<SniCertificates> tls;
     private final dev.outpost.proxy.tcp.TcpListeners tcp;
     private volatile LoadReporter loadReporter;
+    private final dev.outpost.proxy.routing.Autostarts autostarts;
 
     public EdgeProxy(ProxyConfig config) {
         this(config, Transport.best());
@@ -110,6 +111,8 @@ public final class EdgeProxy implements AutoCloseable {
         this.metrics = new ProxyMetrics(config.region());
         this.queues = new WaitQueues(config.limits().queueLength());
         this.routes = RoutingTable.empty(config.region());
+        this.autostarts = new dev.outpost.proxy.routing.Autostarts(() -> routes, dev.outpost.proxy.routing.Autostarts.NONE,
+                metrics::autostart, config.limits().autostartTimeout());
         this.tls = config.httpsPort().isPresent()
                 ? Optional.of(new SniCertificates(TlsProvider.best(), SelfSignedDefault.generate()))
                 : Optional.empty();
@@ -134,7 +137,7 @@ public final class EdgeProxy implements AutoCloseable {
         upstreams = new DefaultChannelGroup("edge-upstreams-" + config.region(), GlobalEventExecutor.INSTANCE);
         UpstreamPool pool = new UpstreamPool(transport, upstreams, UPSTREAM_IDLE_TIMEOUT, CONNECT_TIMEOUT, dialer);
         EdgeContext edge = new EdgeContext(config.region(), () -> routes, new Balancer(), pool, draining::get, queues,
-                config.limits(), metrics, new AccessLog());
+                config.limits(), metrics, new AccessLog(), autostarts);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -191,7 +194,8 @@ public final class EdgeProxy implements AutoCloseable {
             RoutingTable next = RoutingTable.from(table, config.region(), routes, rtt);
             routes = next;
             tcp.update(table);
-            // New instances may have room for requests waiting at capacity.
+            // New instances may have room for requests waiting at capacity, or be the ones started for held requests.
+            autostarts.routesChanged(next);
             queues.wakeAll();
             LOG.debug("edge proxy of region {} routes {} apps (index {})", config.region(), next.appCount(), next.index());
         }
@@ -265,6 +269,19 @@ public final class EdgeProxy implements AutoCloseable {
         reporter.start();
         loadReporter = reporter;
         return reporter;
+    }
+
+    /**
+     * Lets requests start stopped instances of apps with {@code [scale] autostart} through the server at {@code api}
+     * ({@code POST /v1/apps/{app}/autostart}); without it such a request is answered 503 with the reason.
+     */
+    public void startInstancesVia(URI api, String token, String edgeId) {
+        startInstancesWith(new dev.outpost.proxy.control.ControlPlaneStarter(api, token, config.region(), edgeId));
+    }
+
+    /** Sends autostarts to {@code starter} (tests, or a control plane reached another way). */
+    public void startInstancesWith(dev.outpost.proxy.routing.Autostarts.Starter starter) {
+        autostarts.use(starter);
     }
 
     /** The meters behind {@code /metrics}, for embedding in another registry or reading in tests. */

@@ -97,6 +97,7 @@ public final class OutpostServer implements AutoCloseable {
             new dev.outpost.server.api.CertsApi(store, secrets.box(), clock).register(cfg.routes);
             new dev.outpost.server.api.EdgesApi(store, clock).register(cfg.routes);
             new InstancesApi(store).register(cfg.routes);
+            new dev.outpost.server.api.AutostartApi(store, events).register(cfg.routes);
             new dev.outpost.server.api.LoadApi(store, regions, load, clock).register(cfg.routes);
             new TokensApi(store, clock).register(cfg.routes);
             new dev.outpost.server.api.LogsApi(store, clock, config.logRetention()).register(cfg);

@@ -10,13 +10,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one instance's probes, each on its own virtual thread: first after its grace period, then
- * every interval. Health is {@code passing} when every probe's last result passed, {@code failing}
+ * Runs one instance's probes, each on its own virtual thread: the first at once, then every interval.
+ * During the grace period a failure does not count: the probe tries again after {@link #GRACE_RETRY}
+ * (the app may still be booting), so an instance that is ready early is passing early — a started instance
+ * takes traffic one probe after it listens, not one grace period or interval later (autostart's cold start). Health is {@code passing} when every probe's last result passed, {@code failing}
  * when any failed, {@code unknown} before every probe answered. The listener hears of every change
  * of health (not of every result) and, once, of a probe failing {@code failureThreshold} times in a row.
  */
 public final class InstanceChecks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceChecks.class);
+    /** How soon a probe that failed during the grace period tries again. */
+    static final Duration GRACE_RETRY = Duration.ofMillis(50);
 
     /** Declared by whoever reacts to the verdicts; called from the probe threads. */
     public interface Listener {
@@ -84,9 +88,17 @@ public final class InstanceChecks implements AutoCloseable {
 
     private void loop(Probe probe) {
         try {
-            Thread.sleep(probe.gracePeriod());
+            long graceEnds = System.nanoTime() + probe.gracePeriod().toNanos();
             while (!Thread.currentThread().isInterrupted()) {
-                record(probe, probe.run());
+                ProbeResult result = probe.run();
+                long graceLeft = graceEnds - System.nanoTime();
+                if (!result.passing() && graceLeft > 0) {
+                    Thread.sleep(Math.min(GRACE_RETRY.toNanos(), Math.min(graceLeft, probe.interval().toNanos())) / 1_000_000L + 1);
+                    continue;
+                }
+                // A pass during the grace period ends it: later failures count.
+                graceEnds = 0;
+                record(probe, result);
                 Thread.sleep(probe.interval());
             }
         } catch (InterruptedException e) {

@@ -37,15 +37,32 @@ class InstanceChecksTest {
     }
 
     @Test
-    void waitsForTheGracePeriodBeforeTheFirstCheck() {
-        Duration grace = Duration.ofMillis(400);
+    void checksAtOnceAndIgnoresFailuresDuringTheGracePeriod() {
+        server.status(503);
+        Duration grace = Duration.ofMillis(600);
         Instant started = Instant.now();
-        checks = new InstanceChecks("i1", List.of(httpProbe(grace)), 5, recorder).start();
+        checks = new InstanceChecks("i1", List.of(new HttpProbe(http, "GET", "127.0.0.1", server.port(), "/healthz",
+                Duration.ofSeconds(30), Duration.ofSeconds(1), grace)), 5, recorder).start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !server.requests().isEmpty());
+        // Booting: the probe retries quickly, and its failures do not count while the grace period lasts.
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.requests().size() >= 3);
+        assertThat(Duration.between(started, server.requests().getFirst().at())).isLessThan(grace);
+        assertThat(checks.health()).isEqualTo(Health.UNKNOWN);
+        assertThat(recorder.changes).isEmpty();
 
-        assertThat(Duration.between(started, server.requests().getFirst().at())).isGreaterThanOrEqualTo(grace);
+        // Ready within the grace period: passing at the next retry, not after the 30 s interval.
+        server.status(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> checks.health() == Health.PASSING);
+        assertThat(recorder.changes).containsExactly("passing");
+    }
+
+    @Test
+    void aProbeStillFailingWhenTheGracePeriodEndsCountsAsFailing() {
+        server.status(500);
+        checks = new InstanceChecks("i1", List.of(httpProbe(Duration.ofMillis(200))), 5, recorder).start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> checks.health() == Health.FAILING);
+        assertThat(recorder.changes).containsExactly("failing: GET /healthz → 500");
     }
 
     @Test

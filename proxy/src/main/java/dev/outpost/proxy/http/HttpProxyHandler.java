@@ -48,6 +48,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,12 @@ import org.slf4j.LoggerFactory;
  * instance until it closes ({@code connections}, the connection then sticks to that instance). When
  * every instance is at its hard limit the request waits in the app's {@link WaitQueue}, then gets a
  * {@code 503}.
+ *
+ * <p>Autostart ({@code [scale] autostart}): a request of an app with no routable instance but a startable one
+ * asks {@link dev.outpost.proxy.routing.Autostarts} to start the nearest (one start per app per edge, shared by
+ * every request meanwhile) and waits in the same queue, its body unread, until a routing table lists an
+ * instance ({@link ProxyLimits#autostartTimeout()}, then {@code 503}). A request at capacity starts one too, and
+ * waits as it would anyway.
  *
  * <p>Retries (DESIGN §6.5): a connect failure (nothing written) ejects the instance for
  * {@link #EJECT_FOR} and is retried once on another instance. Once bytes reached an instance, a
@@ -146,6 +153,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private Waiter waiter;
     private long queuedAtNanos;
     private ScheduledFuture<?> queueTimer;
+    /** The queued exchange waits for an instance to start rather than for a slot. */
+    private boolean autostarting;
     private long startNanos;
     private int status;
     private long bytesOut;
@@ -276,6 +285,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         demand = edge.metrics().demand().arrived(app.app(), demand);
         if (app.isEmpty()) {
             demand.unserved();
+            if (app.autostart() && (app.canAutostart() || edge.autostarts().pending(app.app()))) {
+                // Held before a byte of the body is read: nothing is buffered while the instance starts.
+                holdForAutostart();
+                return;
+            }
             answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "app " + app.app() + " has no healthy instance in any region");
             return;
         }
@@ -336,6 +350,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         replayBody = hasBody ? new ReplayBody(ctx.alloc(), edge.limits().replayBodyLimit()) : null;
         replayed = false;
         waiter = null;
+        autostarting = false;
         startNanos = System.nanoTime();
         status = 0;
         bytesOut = 0;
@@ -492,25 +507,78 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     /** Every matching instance is at its hard limit: wait in the app's queue, or answer 503 when it is full. */
     private void enqueue(int instances) {
         demand.unserved();
+        if (app.canAutostart()) {
+            // Every instance is full and more could run: start one; the queue wakes when the table lists it.
+            edge.autostarts().start(app);
+        }
+        waitInQueue(false, edge.limits().queueTimeout(), atCapacity(instances), "", ", and none had room within ");
+    }
+
+    /**
+     * Puts this exchange in its app's queue for up to {@code timeout} ({@code forStart}: waiting for an instance to
+     * start, else for a slot); answers 503 with {@code why} when the queue is full ({@code full} added) or the wait
+     * ends ({@code late} and the timeout added). Null when the queue was full.
+     */
+    private Waiter waitInQueue(boolean forStart, Duration timeout, String why, String full, String late) {
         WaitQueue queue = edge.queues().of(app.app());
         Waiter w = new Waiter(queue);
+        autostarting = forStart;
         if (!queue.enqueue(w)) {
-            edge.metrics().queueWait(app.app(), "full", 0);
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, atCapacity(instances)
-                    + ", and " + edge.queues().capacity() + " requests are already waiting");
-            return;
+            waited("full", 0);
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, why + ", and " + edge.queues().capacity()
+                    + " requests are already waiting" + full);
+            return null;
         }
         phase = Phase.QUEUED;
         waiter = w;
         queuedAtNanos = System.nanoTime();
-        Duration timeout = edge.limits().queueTimeout();
         queueTimer = ctx.executor().schedule(() -> {
             if (phase == Phase.QUEUED && waiter == w) {
                 leaveQueue("timeout");
-                answer(HttpResponseStatus.SERVICE_UNAVAILABLE, atCapacity(instances)
-                        + ", and none had room within " + Durations.format(timeout));
+                phase = Phase.CONNECTING;
+                answer(HttpResponseStatus.SERVICE_UNAVAILABLE, why + late + Durations.format(timeout));
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return w;
+    }
+
+    private void waited(String outcome, long nanos) {
+        if (autostarting) {
+            edge.metrics().autostartHold(app.app(), outcome, nanos);
+        } else {
+            edge.metrics().queueWait(app.app(), outcome, nanos);
+        }
+    }
+
+    /** No instance is routable and one may start: start it (or join the start in flight) and wait for it. */
+    private void holdForAutostart() {
+        CompletableFuture<Void> start = edge.autostarts().start(app);
+        Waiter w = waitInQueue(true, edge.limits().autostartTimeout(), stopped(), " for one to start",
+                ", and starting one did not finish within ");
+        if (w == null) {
+            return;
+        }
+        start.whenComplete((ok, error) -> ctx.executor().execute(() -> autostarted(w, error)));
+    }
+
+    /** The start this exchange waits for is done (the table lists an instance) or failed. */
+    private void autostarted(Waiter w, Throwable error) {
+        if (phase != Phase.QUEUED || waiter != w) {
+            return;
+        }
+        if (error != null) {
+            leaveQueue("failed");
+            phase = Phase.CONNECTING;
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, stopped() + ", and starting one failed: " + error.getMessage());
+            return;
+        }
+        if (w.queue.remove(w)) {
+            woken(w);
+        }
+    }
+
+    private String stopped() {
+        return "app " + app.app() + " has no running instance (its instances are stopped)";
     }
 
     private String atCapacity(int instances) {
@@ -531,6 +599,18 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "the edge proxy of region " + edge.region() + " is shutting down");
             return;
         }
+        if (autostarting) {
+            // The request read the table before the instance started: route on the table of now.
+            RoutingTable current = edge.routes().get();
+            Optional<String> suspended = current.suspended(app.app());
+            if (suspended.isPresent()) {
+                leaveQueue("failed");
+                phase = Phase.CONNECTING;
+                answer(HttpResponseStatus.SERVICE_UNAVAILABLE, suspended.get());
+                return;
+            }
+            app = current.app(app.app()).orElse(app);
+        }
         Balancer.Choice choice = choose();
         switch (choice) {
             case Balancer.Choice.Chosen chosen -> {
@@ -539,6 +619,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                 connect(chosen.upstream());
             }
             case Balancer.Choice.AtCapacity full -> w.queue.requeue(w);
+            case Balancer.Choice.NoCandidate none when autostarting -> w.queue.requeue(w);
             case Balancer.Choice.NoCandidate none -> {
                 leaveQueue("served");
                 phase = Phase.CONNECTING;
@@ -556,7 +637,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         if (w != null) {
             w.queue.remove(w);
-            edge.metrics().queueWait(app.app(), outcome, System.nanoTime() - queuedAtNanos);
+            waited(outcome, System.nanoTime() - queuedAtNanos);
         }
     }
 

@@ -16,10 +16,12 @@ import java.time.Duration;
  * @param queueLength          requests per app that may wait while every instance is at its hard limit
  * @param queueTimeout         how long such a request waits before it is answered {@code 503}
  * @param replayBodyLimit      largest request body kept so that an {@code Outpost-Replay} answer can be acted on
+ * @param autostartTimeout     how long a request of an app whose instances are all stopped is held while one starts
+ *                             ({@code [scale] autostart}); at most {@code queueLength} are held per app
  */
 public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHeaderCount, Duration headTimeout,
                           Duration clientIdleTimeout, int maxConnectionsPerClient, int queueLength, Duration queueTimeout,
-                          int replayBodyLimit) {
+                          int replayBodyLimit, Duration autostartTimeout) {
 
     public ProxyLimits {
         positive("max request line length", maxRequestLineLength);
@@ -35,9 +37,10 @@ public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHe
         if (replayBodyLimit < 0) {
             throw new IllegalArgumentException("proxy replay body limit must be 0 or more bytes, got " + replayBodyLimit);
         }
+        positive("autostart timeout", autostartTimeout);
     }
 
-    /** 8 KiB request line, 16 KiB and 100 headers, 10 s head, 75 s idle, 256 connections per client, 100 waiters for 2 s, 1 MiB replay bodies. */
+    /** 8 KiB request line, 16 KiB and 100 headers, 10 s head, 75 s idle, 256 connections per client, 100 waiters for 2 s, 1 MiB replay bodies, 10 s to autostart. */
     public static ProxyLimits defaults() {
         return builder().build();
     }
@@ -51,7 +54,7 @@ public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHe
         return new Builder().maxRequestLineLength(maxRequestLineLength).maxHeaderSize(maxHeaderSize)
                 .maxHeaderCount(maxHeaderCount).headTimeout(headTimeout).clientIdleTimeout(clientIdleTimeout)
                 .maxConnectionsPerClient(maxConnectionsPerClient).queueLength(queueLength).queueTimeout(queueTimeout)
-                .replayBodyLimit(replayBodyLimit);
+                .replayBodyLimit(replayBodyLimit).autostartTimeout(autostartTimeout);
     }
 
     /** Builds {@link ProxyLimits}; starts from the defaults. */
@@ -65,6 +68,7 @@ public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHe
         private int queueLength = 100;
         private Duration queueTimeout = Duration.ofSeconds(2);
         private int replayBodyLimit = 1024 * 1024;
+        private Duration autostartTimeout = Duration.ofSeconds(10);
 
         private Builder() {}
 
@@ -120,9 +124,15 @@ public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHe
             return this;
         }
 
+        public Builder autostartTimeout(Duration timeout) {
+            positive("autostart timeout", timeout);
+            this.autostartTimeout = timeout;
+            return this;
+        }
+
         public ProxyLimits build() {
             return new ProxyLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, headTimeout, clientIdleTimeout,
-                    maxConnectionsPerClient, queueLength, queueTimeout, replayBodyLimit);
+                    maxConnectionsPerClient, queueLength, queueTimeout, replayBodyLimit, autostartTimeout);
         }
     }
 

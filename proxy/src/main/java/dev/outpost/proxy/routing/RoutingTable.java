@@ -30,18 +30,26 @@ public final class RoutingTable {
      * @param hardLimit load at which an instance takes nothing more; both {@code <= 0} in the wire
      *                  table mean no limit and are stored as {@link Integer#MAX_VALUE}
      * @param h2Backend the instances speak HTTP/2 with prior knowledge (h2c): requests go to them as streams
+     * @param autostart a request that finds no instance with room may start one of {@code stopped}
+     * @param stopped   the instances an edge may start on demand, nearest first (the local region, then by round-trip time)
      */
     public record AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions,
-                            boolean h2Backend) {
+                            boolean h2Backend, boolean autostart, List<Stopped> stopped) {
         public AppRoutes {
             regions = List.copyOf(regions);
+            stopped = stopped == null ? List.of() : List.copyOf(stopped);
             hardLimit = hardLimit <= 0 ? Integer.MAX_VALUE : hardLimit;
             softLimit = softLimit <= 0 || softLimit > hardLimit ? hardLimit : softLimit;
         }
 
         /** An app whose instances speak HTTP/1.1. */
         public AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions) {
-            this(app, softLimit, hardLimit, concurrency, regions, false);
+            this(app, softLimit, hardLimit, concurrency, regions, false, false, List.of());
+        }
+
+        /** Autostart is on and there is an instance to start. */
+        public boolean canAutostart() {
+            return autostart && !stopped.isEmpty();
         }
 
         /** The instance with this id, if it is listed. */
@@ -86,6 +94,21 @@ public final class RoutingTable {
         public RegionTargets {
             upstreams = List.copyOf(upstreams);
         }
+    }
+
+    /**
+     * An instance of an app that takes no traffic now but may be started on demand.
+     *
+     * @param rttMillis round-trip time from the local region, {@code -1} when unknown
+     */
+    public record Stopped(String instanceId, String region, int rttMillis) {}
+
+    /** Local region first, then by round-trip time (unknown last), then by name: the order requests try regions in. */
+    private static <T> Comparator<T> nearestFirst(String localRegion, java.util.function.Function<T, String> region,
+                                                  java.util.function.ToIntFunction<T> rtt) {
+        return Comparator.comparing((T t) -> !region.apply(t).equals(localRegion))
+                .thenComparingLong(t -> rtt.applyAsInt(t) < 0 ? Long.MAX_VALUE : rtt.applyAsInt(t))
+                .thenComparing(region);
     }
 
     private record UpstreamKey(String instanceId, String address, int port) {}
@@ -137,11 +160,15 @@ public final class RoutingTable {
             List<RegionTargets> regions = new ArrayList<>();
             byRegion.forEach((region, list) -> regions.add(new RegionTargets(region,
                     region.equals(localRegion) ? 0 : rtt.rttMillis(localRegion, region).orElse(-1), list)));
-            regions.sort(Comparator.comparing((RegionTargets r) -> !r.region().equals(localRegion))
-                    .thenComparingLong(r -> r.rttMillis() < 0 ? Long.MAX_VALUE : r.rttMillis())
-                    .thenComparing(RegionTargets::region));
+            regions.sort(nearestFirst(localRegion, RegionTargets::region, RegionTargets::rttMillis));
+            List<Stopped> stopped = new ArrayList<>();
+            for (dev.outpost.core.api.RoutingTable.Target t : route.stopped()) {
+                stopped.add(new Stopped(t.instanceId(), t.region(),
+                        t.region().equals(localRegion) ? 0 : rtt.rttMillis(localRegion, t.region()).orElse(-1)));
+            }
+            stopped.sort(nearestFirst(localRegion, Stopped::region, Stopped::rttMillis));
             apps.put(route.app(), new AppRoutes(route.app(), route.softLimit(), route.hardLimit(),
-                    Concurrency.parse(route.concurrencyType()), regions, route.h2Backend()));
+                    Concurrency.parse(route.concurrencyType()), regions, route.h2Backend(), route.autostart(), stopped));
         }
         Map<String, String> suspended = new HashMap<>();
         wire.apps().stream().filter(r -> r.suspended() != null).forEach(r -> suspended.put(r.app(), r.suspended()));

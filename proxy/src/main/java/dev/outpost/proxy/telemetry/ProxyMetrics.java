@@ -105,6 +105,17 @@ public final class ProxyMetrics {
     }
 
     /** An {@code Outpost-Replay} answer was acted on ({@code replayed}) or passed through ({@code refused}). */
+    public void autostart() {
+        Counter.builder("outpost.proxy.autostarts").description("Starts of stopped instances this edge asked the server for")
+                .register(registry).increment();
+    }
+
+    /** A request held while an instance of its app started: how long, and how it ended (served, timeout, failed, full, gone). */
+    public void autostartHold(String app, String outcome, long nanos) {
+        Timer.builder("outpost.proxy.autostart.hold").description("Time requests were held while a stopped instance started")
+                .tags("app", app, "outcome", outcome).publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
     public void replay(String app, String outcome) {
         Counter.builder("outpost.proxy.replays").description("Outpost-Replay answers, replayed or refused")
                 .tags("app", app, "outcome", outcome).register(registry).increment();

@@ -3,7 +3,10 @@ package dev.outpost.server.api;
 import dev.outpost.core.api.RoutingTable;
 import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.model.App;
+import dev.outpost.core.model.DesiredState;
+import dev.outpost.core.model.Health;
 import dev.outpost.core.model.Instance;
+import dev.outpost.core.model.InstanceState;
 import dev.outpost.core.model.Release;
 import dev.outpost.server.scheduler.DeployStrategy;
 import dev.outpost.store.Store;
@@ -19,7 +22,8 @@ import java.util.stream.Collectors;
  * The routing table every edge proxy watches: per app, its routable instances (started, checks
  * passing, wanted running). While a blue-green release is deploying and a current release exists,
  * only the current release's instances are listed, so the new set takes no traffic until the
- * release switches (in one store write, hence one table for every edge).
+ * release switches (in one store write, hence one table for every edge). An app with {@code [scale] autostart}
+ * also lists the instances an edge may start on demand ({@link #startable}); a suspended app lists none.
  */
 public final class RoutesApi {
     private final Store store;
@@ -34,8 +38,8 @@ public final class RoutesApi {
 
     private void routes(Context ctx) {
         long index = Blocking.index(ctx);
-        Map<String, List<Instance>> byApp = store.listInstances().stream().filter(Instance::routable)
-                .collect(Collectors.groupingBy(Instance::app));
+        Map<String, List<Instance>> all = store.listInstances().stream().collect(Collectors.groupingBy(Instance::app));
+        Set<String> restarting = store.scheduling().restartsRequested();
         // The newest deploying release of an app is its deploy target (older ones are being superseded).
         Set<String> blueGreen = store.scheduling().deploying().stream()
                 .collect(Collectors.toMap(Release::app, r -> r, (a, b) -> a.version() > b.version() ? a : b)).values().stream()
@@ -44,17 +48,24 @@ public final class RoutesApi {
         List<RoutingTable.AppRoute> out = new ArrayList<>();
         Map<String, Integer> offsets = store.addresses().all();
         for (App app : store.listApps()) {
-            AppConfig.Concurrency c = concurrency(app);
-            List<AppConfig.Service> services = services(app);
+            // The serving release's config, read once: its services, their limits and autostart.
+            AppConfig serving = app.currentRelease() == null ? null
+                    : store.findRelease(app.name(), app.currentRelease()).map(Release::config).orElse(null);
+            List<AppConfig.Service> services = serving == null ? List.of() : serving.services();
+            AppConfig.Concurrency c = services.stream().findFirst().map(AppConfig.Service::concurrency)
+                    .orElse(AppConfig.Concurrency.DEFAULT);
             boolean oldSetOnly = blueGreen.contains(app.name()) && app.currentRelease() != null;
-            List<RoutingTable.Target> targets = byApp.getOrDefault(app.name(), List.of()).stream()
+            List<RoutingTable.Target> targets = all.getOrDefault(app.name(), List.of()).stream().filter(Instance::routable)
                     .filter(i -> !oldSetOnly || i.release() == app.currentRelease())
                     .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port(), i.release())).toList();
             List<RoutingTable.PortRoute> ports = services.stream().flatMap(s -> s.ports().stream())
                     .map(p -> new RoutingTable.PortRoute(p.port(), p.handlers(), p.proxyProtoVersion())).toList();
+            boolean autostart = serving != null && serving.scale().autostart();
+            List<RoutingTable.Target> stopped = autostart ? startable(app, all.getOrDefault(app.name(), List.of()), restarting)
+                    : List.of();
             out.add(new RoutingTable.AppRoute(app.name(), c.softLimit(), c.hardLimit(), c.type(), targets,
                     offsets.getOrDefault(app.name(), 0), ports, services.stream().anyMatch(AppConfig.Service::h2Backend),
-                    null, false, List.of()));
+                    null, autostart, stopped));
         }
         // A suspended app (monthly budget reached) is answered 503 with the reason; nothing may start it on demand.
         Map<String, String> suspended = store.budgets().suspended();
@@ -63,20 +74,20 @@ public final class RoutesApi {
         ctx.json(new RoutingTable(index, out));
     }
 
-    /** The serving release's services: the ports edges serve follow the release that serves. */
-    private List<AppConfig.Service> services(App app) {
-        if (app.currentRelease() == null) {
-            return List.of();
-        }
-        return store.findRelease(app.name(), app.currentRelease()).map(r -> r.config().services()).orElse(List.of());
-    }
-
-    private AppConfig.Concurrency concurrency(App app) {
-        if (app.currentRelease() == null) {
-            return AppConfig.Concurrency.DEFAULT;
-        }
-        return store.findRelease(app.name(), app.currentRelease()).map(Release::config)
-                .flatMap(c -> c.services().stream().findFirst()).map(AppConfig.Service::concurrency)
-                .orElse(AppConfig.Concurrency.DEFAULT);
+    /**
+     * The instances an edge may start on demand: those of the serving release wanted stopped (not by a restart,
+     * which starts them anyway), and those already on their way up (wanted running and stopped still, created, starting, or started with no check result yet), so that
+     * every edge holds its requests while another edge's start is in flight. An instance that failed is left out:
+     * its restarts are the scheduler's business, and holding requests for it would only delay their 503.
+     */
+    static List<RoutingTable.Target> startable(App app, List<Instance> instances, Set<String> restarting) {
+        return instances.stream()
+                .filter(i -> i.release() == app.currentRelease() && i.hostId() != null && !restarting.contains(i.id()))
+                .filter(i -> i.desired() == DesiredState.STOPPED && i.state() != InstanceState.DESTROYED
+                        || i.desired() == DesiredState.RUNNING && !i.routable()
+                        && (i.state() == InstanceState.CREATED || i.state() == InstanceState.STARTING || i.state() == InstanceState.STOPPED
+                        || i.state() == InstanceState.STARTED && i.health() == Health.UNKNOWN))
+                .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port() == null ? 0 : i.port(), i.release()))
+                .toList();
     }
 }

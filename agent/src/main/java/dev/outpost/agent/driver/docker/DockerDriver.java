@@ -123,7 +123,8 @@ public final class DockerDriver implements Driver, AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new DriverException(what + " cannot start: " + e.getMessage());
         }
-        String image = images.localImage(spec);
+        // The reference only: a kept container of this spec holds its image, so only a new container needs it present.
+        String image = images.reference(spec);
         Map<String, String> env = environment(spec);
         String specDigest = specDigest(image, env, spec.internalPort(), size);
         Path dir = instanceDir(id);
@@ -148,7 +149,7 @@ public final class DockerDriver implements Driver, AutoCloseable {
                     LOG.info("replacing container {} of {}: it was made from another spec", shortId(kept.getId()), what);
                     docker.removeContainerCmd(kept.getId()).withForce(true).withRemoveVolumes(true).exec();
                 }
-                containerId = create(spec, image, env, specDigest, size);
+                containerId = create(spec, images.localImage(spec), env, specDigest, size);
             }
             ContainerLogs logs = new ContainerLogs(docker, containerId, dir, LOG_FILE);
             try {

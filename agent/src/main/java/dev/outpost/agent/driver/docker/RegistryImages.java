@@ -35,14 +35,20 @@ public final class RegistryImages implements ImageSource {
     }
 
     @Override
-    public String localImage(InstanceSpec spec) throws DriverException {
+    public String reference(InstanceSpec spec) throws DriverException {
         String digest = spec.artifactDigest();
         if (digest == null || !DIGEST.matcher(digest).matches()) {
             throw new DriverException("instance " + spec.instanceId() + " of " + spec.app() + " v" + spec.release()
                     + " names the image \"" + digest + "\", which is not a digest (expected sha256: and 64 lower-case hex digits)");
         }
+        return login.host() + "/" + spec.app() + "@" + digest;
+    }
+
+    @Override
+    public String localImage(InstanceSpec spec) throws DriverException {
+        String ref = reference(spec);
         String repository = login.host() + "/" + spec.app();
-        String ref = repository + "@" + digest;
+        String digest = spec.artifactDigest();
         if (present(ref)) {
             return ref;
         }
