@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code outpost budget}: the parent of {@code set} and {@code show}. */
 @Command(name = "budget", mixinStandardHelpOptions = true,
-        description = "Set or show the app's monthly budget: at 100 % the app is suspended until the next month.")
+        description = "Set or show the app's monthly budget: at 100%% the app is suspended until the next month.")
 public final class BudgetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
