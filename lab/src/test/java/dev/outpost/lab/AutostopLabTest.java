@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 0) is used from iad for 4 s and then left alone: syd's instance stops first, iad's after its
  * last request, and nothing replaces them. {@code warm} ({@code min_running = 1}, two instances in iad)
  * keeps one running in each region. Every stop is a {@code scale.autostop} event in {@code outpost events}
- * and {@code outpost status}.
+ * and {@code outpost status}. The next request to the stopped app is answered all the same (autostart), and
+ * its time is printed.
  */
 class AutostopLabTest {
     static final Duration AUTOSTOP_AFTER = Duration.ofSeconds(6);
@@ -140,5 +141,15 @@ class AutostopLabTest {
         // Stopped instances keep their places: a few seconds on, nothing was placed in their stead.
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).until(() ->
                 instances(idle).equals(Map.of("iad", List.of("stopped/stopped"), "syd", List.of("stopped/stopped"))));
+
+        // The next user is answered all the same (autostart): iad's edge starts iad's instance and holds the request.
+        long asked = System.nanoTime();
+        DevLab.Result next = lab.curl("iad", "idle.outpost.localhost", "/");
+        long answeredMs = (System.nanoTime() - asked) / 1_000_000;
+        assertThat(next.exit()).as(next.all() + "\n--- dev log ---\n" + lab.devLog()).isEqualTo(200);
+        assertThat(next.out()).contains("hello from iad");
+        System.out.println("autostart after autostop: answered in " + answeredMs + " ms (curl included; examples/hello is a JVM start)");
+        assertThat(instances(idle).get("iad")).containsExactly("running/started");
+        assertThat(instances(idle).get("syd")).containsExactly("stopped/stopped");
     }
 }
