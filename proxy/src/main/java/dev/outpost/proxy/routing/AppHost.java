@@ -2,7 +2,6 @@ package dev.outpost.proxy.routing;
 
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The host a request named and the app it designates. {@code hello.outpost.localhost} and plain
@@ -16,7 +15,6 @@ public record AppHost(String host, Optional<String> app) {
     /** The domain under which every app has a name, as {@code <app>.outpost.localhost}. */
     public static final String APP_DOMAIN = ".outpost.localhost";
 
-    private static final Pattern APP_NAME = Pattern.compile("[a-z][a-z0-9-]{1,62}");
 
     public AppHost {
         if (host == null || app == null) {
@@ -31,8 +29,26 @@ public record AppHost(String host, Optional<String> app) {
             host = host.substring(0, host.length() - 1);
         }
         String candidate = host.endsWith(APP_DOMAIN) ? host.substring(0, host.length() - APP_DOMAIN.length()) : host;
-        Optional<String> app = APP_NAME.matcher(candidate).matches() ? Optional.of(candidate) : Optional.empty();
+        Optional<String> app = isAppName(candidate) ? Optional.of(candidate) : Optional.empty();
         return new AppHost(host, app);
+    }
+
+    /**
+     * {@code [a-z][a-z0-9-]{1,62}}, checked by hand: this runs on every request, and a regex
+     * matcher is an allocation per request.
+     */
+    static boolean isAppName(String s) {
+        int n = s.length();
+        if (n < 2 || n > 63 || s.charAt(0) < 'a' || s.charAt(0) > 'z') {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String withoutPort(String host) {

@@ -23,6 +23,12 @@ class AppHostTest {
             "[::1]:8080,                    [::1],                   none",
             "outpost.localhost,             outpost.localhost,       none",
             "x,                             x,                       none",
+            "2go.outpost.localhost,         2go.outpost.localhost,   none",
+            "my_app.outpost.localhost,      my_app.outpost.localhost, none",
+            "-ab,                           -ab,                     none",
+            "ab-,                           ab-,                     ab-",
+            "abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            "abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, none",
     })
     void readsTheAppNameFromTheHostHeader(String header, String host, String app) {
         AppHost parsed = AppHost.parse(header);
