@@ -40,13 +40,9 @@ class AutoscalingTest {
 
     @Test
     void loadAtSydBringsInstancesToSydAndTheyGoAfterTheWindow() throws Exception {
-        Path src = DevLab.ROOT.resolve("examples/hello");
-        Path hello = Files.createDirectories(home.resolve("hello"));
-        for (String f : List.of("Hello.java", ".outpostignore")) {
-            Files.copy(src.resolve(f), hello.resolve(f));
-        }
+        Path hello = DevLab.copyHello(home, "hello");
         // soft_limit 2 at target 0.5: one instance per request per second arriving.
-        Files.writeString(hello.resolve("outpost.toml"), Files.readString(src.resolve("outpost.toml"))
+        Files.writeString(hello.resolve("outpost.toml"), Files.readString(hello.resolve("outpost.toml"))
                 .replace("soft_limit = 20", "soft_limit = 2").replace("hard_limit = 25", "hard_limit = 25")
                 + """
 

@@ -43,12 +43,8 @@ class AutostartTest {
 
     @Test
     void aRequestToAnAppWhoseInstancesAreAllStoppedStartsOneAndIsAnswered() throws Exception {
-        Path src = DevLab.ROOT.resolve("examples/hello");
-        Path hello = Files.createDirectories(home.resolve("hello"));
-        for (String f : List.of("Hello.java", ".outpostignore")) {
-            Files.copy(src.resolve(f), hello.resolve(f));
-        }
-        Files.writeString(hello.resolve("outpost.toml"), Files.readString(src.resolve("outpost.toml")) + """
+        Path hello = DevLab.copyHello(home, "hello");
+        Files.writeString(hello.resolve("outpost.toml"), Files.readString(hello.resolve("outpost.toml")) + """
 
                 [scale]
                 regions = { iad = 1 }

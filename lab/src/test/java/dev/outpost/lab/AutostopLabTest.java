@@ -51,12 +51,8 @@ class AutostopLabTest {
     }
 
     Path app(String name, String scale) throws Exception {
-        Path src = DevLab.ROOT.resolve("examples/hello");
-        Path dir = Files.createDirectories(home.resolve(name));
-        for (String f : List.of("Hello.java", ".outpostignore")) {
-            Files.copy(src.resolve(f), dir.resolve(f));
-        }
-        Files.writeString(dir.resolve("outpost.toml"), Files.readString(src.resolve("outpost.toml"))
+        Path dir = DevLab.copyHello(home, name);
+        Files.writeString(dir.resolve("outpost.toml"), Files.readString(dir.resolve("outpost.toml"))
                 .replace("app = \"hello\"", "app = \"" + name + "\"") + "\n[scale]\n" + scale + "\n");
         return dir;
     }
