@@ -311,7 +311,7 @@ class RegionLabScenariosTest {
         assertThat(served("lax", "/").region()).isEqualTo("lax");
         CompletableFuture<DevLab.Result> load = CompletableFuture.supplyAsync(() -> {
             try {
-                return lab("load", "--from", "lax", "--rate", "20", "--duration", "12s", "--json", url);
+                return lab("load", "--from", "lax", "--rate", "10", "--duration", "12s", "--json", url);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -323,16 +323,25 @@ class RegionLabScenariosTest {
         killed.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .until(() -> killed.stream().noneMatch(RegionLabScenariosTest::alive));
-        Served right = served("lax", "/");
+        // The next requests are served from the nearest other region, iad, whenever its one slot (hard_limit 1) is
+        // free; while the load's own request holds it, by the next nearest, sin: never from lax, never failed.
+        List<Served> after = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            after.add(served("lax", "/"));
+        }
         assertThat(load).as("the load still runs after the kill").isNotDone();
-        assertThat(right.status()).as("the first request after the kill: " + right).isEqualTo(200);
-        assertThat(right.region()).as("served from the nearest other region").isEqualTo("iad");
-        assertThat(right.edge()).isEqualTo("lax");
+        assertThat(after).as("the requests after the kill").allSatisfy(s -> {
+            assertThat(s.status()).isEqualTo(200);
+            assertThat(s.edge()).isEqualTo("lax");
+            assertThat(s.region()).isIn("iad", "sin");
+        });
+        assertThat(after.stream().filter(s -> s.region().equals("iad")).count())
+                .as("served from the nearest other region unless its one slot was busy: " + after).isGreaterThanOrEqualTo(6);
 
         DevLab.Result r = load.get(120, TimeUnit.SECONDS);
         assertThat(r.exit()).as(r.all()).isZero();
         JsonNode report = Json.mapper().readTree(r.out());
-        assertThat(report.get("requests").asLong()).isGreaterThanOrEqualTo(200);
+        assertThat(report.get("requests").asLong()).isGreaterThanOrEqualTo(100);
         assertThat(report.get("errors").size()).as(r.out()).isZero();
         report.get("statuses").fieldNames().forEachRemaining(status -> assertThat(status).as(r.out()).isEqualTo("200"));
         assertThat(report.get("statuses").get("200").asLong()).isEqualTo(report.get("requests").asLong());
