@@ -324,19 +324,20 @@ class AgentTest {
         agent.halt();
 
         assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
-        Thread.sleep(500); // a halted agent neither checks nor reports any more
-        assertThat(server.reports("halt1")).hasSize(reportsBefore);
+        // A halted agent neither checks nor reports any more: nothing arrives for half a second.
+        await().during(Duration.ofMillis(500)).atMost(DEADLINE).until(() -> server.reports("halt1").size() == reportsBefore);
         agent.close(); // closing a halted agent stops nothing
         assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
 
         startAgent();
         await().atMost(DEADLINE).until(() -> server.reports("halt1").size() > reportsBefore);
-        Thread.sleep(500);
-        // Same process, and never reported as anything but started and passing: it stayed in routing.
+        // Same process, and never reported as anything but started and passing (for half a second of the new
+        // agent's reports): it stayed in routing.
         assertThat(readPid(dataDir.resolve("instances/halt1/instance.json"))).isEqualTo(pid);
-        assertThat(server.reports("halt1").subList(reportsBefore, server.reports("halt1").size()))
-                .allSatisfy(r -> assertThat(r.report().state()).isEqualTo(InstanceState.STARTED))
-                .allSatisfy(r -> assertThat(r.report().health()).isEqualTo(Health.PASSING));
+        await().during(Duration.ofMillis(500)).atMost(DEADLINE).untilAsserted(() ->
+                assertThat(server.reports("halt1").subList(reportsBefore, server.reports("halt1").size()))
+                        .allSatisfy(r -> assertThat(r.report().state()).isEqualTo(InstanceState.STARTED))
+                        .allSatisfy(r -> assertThat(r.report().health()).isEqualTo(Health.PASSING)));
         assertThat(driver.list()).extracting(dev.outpost.agent.driver.InstanceHandle::instanceId).containsExactly("halt1");
     }
 
