@@ -28,9 +28,8 @@ class BudgetSuspensionTest {
 
     @BeforeAll
     void start() throws Exception {
-        // Its own HTTPS port (8443 may be another platform's), and the process driver only (the Docker Engine is shared).
-        lab = new DevLab(home, List.of("iad")).start("--driver", "process",
-                "--https-port", Integer.toString(DevLab.freePort(List.of("127.1.0.1"))));
+        // The process driver only (the Docker Engine is shared); DevLab gives dev a free HTTPS port.
+        lab = new DevLab(home, List.of("iad")).start("--driver", "process");
         hello = DevLab.copyHello(home, "hello");
     }
 

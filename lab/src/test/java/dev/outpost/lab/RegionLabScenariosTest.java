@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -175,20 +176,16 @@ class RegionLabScenariosTest {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                 .until(() -> Files.readString(output).substring((int) before).contains("holding a request"));
         // …so the next request at the iad edge goes elsewhere: to lax, never to sin.
-        Served overflow = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            Served s = served("iad", "/");
-            assertThat(s.status()).as(s.toString()).isEqualTo(200);
-            if (!"iad".equals(s.region())) {
-                overflow = s;
-                break;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(overflow).as("a request at the iad edge while iad's instance is full").isNotNull();
-        assertThat(overflow.region()).isEqualTo("lax");
-        assertThat(overflow.edge()).isEqualTo("iad");
+        AtomicReference<Served> overflow = new AtomicReference<>();
+        await().alias("a request at the iad edge while iad's instance is full").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(100)).until(() -> {
+                    Served s = served("iad", "/");
+                    assertThat(s.status()).as(s.toString()).isEqualTo(200);
+                    overflow.set(s);
+                    return !"iad".equals(s.region());
+                });
+        assertThat(overflow.get().region()).isEqualTo("lax");
+        assertThat(overflow.get().edge()).isEqualTo("iad");
         Served slow = held.get(30, TimeUnit.SECONDS);
         assertThat(slow.status()).isEqualTo(200);
         assertThat(slow.region()).isEqualTo("iad");
