@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -90,6 +91,40 @@ public final class Store implements AutoCloseable {
     public long index() {
         return read("index", h -> h.createQuery("SELECT current_value FROM global_index WHERE id = 1")
                 .mapTo(Long.class).one());
+    }
+
+    /** A value read from the store together with the one index every read behind it saw. */
+    public record Snapshot<T>(long index, T value) {}
+
+    /**
+     * Runs {@code body}, which may make several reads, so that all of them see one state: the index is
+     * read before and after, and {@code body} runs again when a write committed in between (a
+     * sequence lock; writes are never held up by it). After a few collisions the last attempt holds
+     * this process's write lock, so a busy writer cannot starve it; a second server sharing a
+     * PostgreSQL store is still covered by the index check.
+     */
+    public <T> Snapshot<T> snapshot(Supplier<T> body) {
+        for (int attempt = 0; ; attempt++) {
+            boolean locked = attempt >= 3;
+            if (locked) {
+                writeLock.lock();
+            }
+            try {
+                long before = index();
+                T value = body.get();
+                if (index() == before) {
+                    return new Snapshot<>(before, value);
+                }
+            } finally {
+                if (locked) {
+                    writeLock.unlock();
+                }
+            }
+            if (attempt >= 20) {
+                throw new StoreException("the store changed under every one of " + (attempt + 1)
+                        + " attempts at a consistent read; another server is writing without pause");
+            }
+        }
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -325,6 +326,57 @@ abstract class StoreTest {
 
         assertThat(seen).containsExactly(index + 1, index + 2);
         assertThat(store.index()).isEqualTo(index + 2);
+    }
+
+    @Test
+    void aSnapshotWhoseReadsAWriteCameBetweenReadsAgainAndSeesOneState() throws Exception {
+        store.createApp("a", "iad", T0);
+        AtomicInteger calls = new AtomicInteger();
+        try (ExecutorService writer = Executors.newSingleThreadExecutor()) {
+            Store.Snapshot<List<List<String>>> read = store.snapshot(() -> {
+                List<String> first = store.listApps().stream().map(App::name).toList();
+                if (calls.incrementAndGet() == 1) {
+                    await(writer.submit(() -> store.createApp("b", "iad", T0)));
+                }
+                return List.of(first, store.listApps().stream().map(App::name).toList());
+            });
+            assertThat(calls).as("the torn first attempt was read again").hasValue(2);
+            assertThat(read.value()).containsExactly(List.of("a", "b"), List.of("a", "b"));
+            assertThat(read.index()).isEqualTo(store.index());
+        }
+    }
+
+    @Test
+    void aSnapshotUnderWritesWithoutPauseHoldsTheWriteLockForItsLastAttempt() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        List<Future<?>> writes = new ArrayList<>();
+        try (ExecutorService writer = Executors.newSingleThreadExecutor()) {
+            Store.Snapshot<List<String>> read = store.snapshot(() -> {
+                List<String> names = store.listApps().stream().map(App::name).toList();
+                Future<?> write = writer.submit(() -> store.createApp("app" + calls.incrementAndGet(), "iad", T0));
+                writes.add(write);
+                try {
+                    write.get(300, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException held) {
+                    // the write waits for the snapshot's lock
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return names;
+            });
+            assertThat(calls).as("three torn attempts, then one that held writes back").hasValue(4);
+            assertThat(read.value()).containsExactly("app1", "app2", "app3");
+            await(writes.get(3));
+            assertThat(store.listApps()).hasSize(4);
+        }
+    }
+
+    private static void await(Future<?> f) {
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

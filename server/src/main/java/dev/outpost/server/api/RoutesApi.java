@@ -37,7 +37,15 @@ public final class RoutesApi {
     }
 
     private void routes(Context ctx) {
-        long index = Blocking.index(ctx);
+        // Several reads make one table: they must all see the same state, or a blue-green switch that
+        // commits between them shows edges old and new sets at once (or neither).
+        Store.Snapshot<List<RoutingTable.AppRoute>> read = store.snapshot(this::table);
+        long index = Math.max(Blocking.index(ctx), read.index());
+        ctx.header("Outpost-Index", Long.toString(index));
+        ctx.json(new RoutingTable(index, read.value()));
+    }
+
+    private List<RoutingTable.AppRoute> table() {
         Map<String, List<Instance>> all = store.listInstances().stream().collect(Collectors.groupingBy(Instance::app));
         Set<String> restarting = store.scheduling().restartsRequested();
         // The newest deploying release of an app is its deploy target (older ones are being superseded).
@@ -71,7 +79,7 @@ public final class RoutesApi {
         Map<String, String> suspended = store.budgets().suspended();
         out.replaceAll(r -> !suspended.containsKey(r.app()) ? r : new RoutingTable.AppRoute(r.app(), r.softLimit(), r.hardLimit(),
                 r.concurrencyType(), r.targets(), r.addressOffset(), r.ports(), r.h2Backend(), suspended.get(r.app()), false, List.of()));
-        ctx.json(new RoutingTable(index, out));
+        return out;
     }
 
     /**

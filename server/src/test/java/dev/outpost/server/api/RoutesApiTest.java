@@ -106,6 +106,48 @@ class RoutesApiTest {
     }
 
     @Test
+    void readersDuringBlueGreenSwitchesSeeOneWholeSetAtATimeNeverTwoOrNone() throws Exception {
+        int switches = 10;
+        Set<Set<String>> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        try (var readers = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Integer>> reads = new java.util.ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                reads.add(readers.submit(() -> {
+                    int n = 0;
+                    // Bounded: at most 60 s or 100,000 reads, whichever ends first.
+                    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (!done.get() && n < 100_000 && System.nanoTime() < end) {
+                        seen.add(targets(routes(0)));
+                        n++;
+                    }
+                    return n;
+                }));
+            }
+            for (int release = 2; release <= switches + 1; release++) {
+                Instant now = Instant.now();
+                f.store.createRelease("web", "sha256:" + Integer.toString(release, 16).repeat(64).substring(0, 64),
+                        config("bluegreen"), now, now.plusSeconds(600));
+                healthy("v" + release + "-1", release);
+                healthy("v" + release + "-2", release);
+                int version = release;
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                        .until(() -> f.store.findApp("web").orElseThrow().currentRelease() == version);
+            }
+            done.set(true);
+            for (var read : reads) {
+                assertThat(read.get()).isPositive();
+            }
+        }
+        Set<Set<String>> expected = new java.util.HashSet<>(Set.of(Set.of("old-1", "old-2")));
+        for (int release = 2; release <= switches + 1; release++) {
+            expected.add(Set.of("v" + release + "-1", "v" + release + "-2"));
+        }
+        assertThat(seen).as("every table the readers got is one release's whole set").isSubsetOf(expected);
+        assertThat(seen).as("the readers saw the switches").hasSizeGreaterThan(2);
+    }
+
+    @Test
     void aRollingDeployRoutesNewInstancesAsSoonAsTheyAreHealthy() throws Exception {
         Instant now = Instant.now();
         f.store.createRelease("web", "sha256:" + "b".repeat(64), config("rolling"), now, now.plusSeconds(600));
