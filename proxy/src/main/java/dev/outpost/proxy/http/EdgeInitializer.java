@@ -7,10 +7,8 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import dev.outpost.proxy.tls.SniCertificates;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +75,7 @@ public final class EdgeInitializer extends ChannelInitializer<SocketChannel> {
         }
         clients.add(ch);
         ProxyLimits limits = edge.limits();
-        IdleStateHandler idle = new IdleStateHandler(0, 0, limits.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        IdleTimeout idle = new IdleTimeout(limits.clientIdleTimeout());
         if (tls.isPresent()) {
             ch.pipeline()
                     .addLast("tls", new SniHostHandler(tls.get(), MAX_CLIENT_HELLO, limits.headTimeout().toMillis()))

@@ -50,6 +50,12 @@ final class GuardedRequestDecoder extends HttpRequestDecoder {
     private int lineLength;
     private int headerLines;
     private boolean afterCr;
+    /** When the head in progress must be complete (the event loop ticker's nanoTime), or 0 between heads. */
+    private long headDeadline;
+    /**
+     * One timer per connection, not per request: ending a head only clears {@link #headDeadline};
+     * the timer, when it fires, re-arms for the head in progress or lapses until the next head starts.
+     */
     private ScheduledFuture<?> headTimer;
     private final ByteProcessor headScanner = this::scanByte;
     /** Set by {@link #scanByte} when it refuses the head, taken by {@link #scanHead}. */
@@ -147,7 +153,7 @@ final class GuardedRequestDecoder extends HttpRequestDecoder {
         if (from >= to) {
             return null;
         }
-        if (headTimer == null) {
+        if (headDeadline == 0) {
             startHeadTimer(ctx);
         }
         // forEachByte checks the buffer once, not per byte as getByte does: this runs on every request.
@@ -169,7 +175,7 @@ final class GuardedRequestDecoder extends HttpRequestDecoder {
                 if (line > 0) {
                     // The blank line: the head is complete; the body is the decoder's to frame.
                     expectHead = false;
-                    cancelHeadTimer();
+                    headDeadline = 0;
                     return false;
                 }
                 return true; // Empty lines before the request line are tolerated (RFC 9112 §2.2), as the decoder does.
@@ -206,22 +212,40 @@ final class GuardedRequestDecoder extends HttpRequestDecoder {
         return new RequestRejectedException(HttpResponseStatus.BAD_REQUEST, "malformed request: " + why);
     }
 
+    /** A head starts now (the connection opened, or its first byte came): it must be complete within the timeout. */
     private void startHeadTimer(ChannelHandlerContext ctx) {
-        if (headTimer != null || rejected) {
+        if (headDeadline != 0 || rejected) {
             return;
         }
-        headTimer = ctx.executor().schedule(() -> {
-            headTimer = null;
-            if (expectHead && !rejected && ctx.channel().isActive()) {
-                LOG.debug("closing {}: no complete request head within {}", ctx.channel(), headTimeout);
-                rejected = true;
-                onHeadTimeout.run();
-                ctx.close();
-            }
-        }, headTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        headDeadline = Math.max(1, ctx.executor().ticker().nanoTime() + headTimeout.toNanos());
+        if (headTimer == null) {
+            armHeadTimer(ctx, headTimeout.toNanos());
+        }
+    }
+
+    private void armHeadTimer(ChannelHandlerContext ctx, long delayNanos) {
+        headTimer = ctx.executor().schedule(() -> headTimerFired(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void headTimerFired(ChannelHandlerContext ctx) {
+        headTimer = null;
+        if (headDeadline == 0 || rejected || !ctx.channel().isActive()) {
+            return; // no head in progress: the next one arms the timer again
+        }
+        long left = headDeadline - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            armHeadTimer(ctx, left); // a later head than the one the timer was set for
+            return;
+        }
+        LOG.debug("closing {}: no complete request head within {}", ctx.channel(), headTimeout);
+        rejected = true;
+        headDeadline = 0;
+        onHeadTimeout.run();
+        ctx.close();
     }
 
     private void cancelHeadTimer() {
+        headDeadline = 0;
         if (headTimer != null) {
             headTimer.cancel(false);
             headTimer = null;

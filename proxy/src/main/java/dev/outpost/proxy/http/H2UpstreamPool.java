@@ -17,7 +17,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -135,7 +134,7 @@ final class H2UpstreamPool {
             ch.pipeline()
                     .addLast("h2", codec)
                     .addLast("h2-streams", new Http2MultiplexHandler(RefuseStreams.INSTANCE))
-                    .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .addLast("idle", new IdleTimeout(idleTimeout))
                     .addLast("h2-idle", new Http2IdleClose(codec))
                     .addLast("h2-ready", new H2UpstreamReady(ready));
             // Flow control is per stream: the connection itself always reads.

@@ -19,11 +19,15 @@ public final class HopByHopHeaders {
 
     /** Removes the fixed hop-by-hop headers and every header the {@code Connection} header names. */
     public static void strip(HttpHeaders headers) {
-        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : connection.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty() && !name.equalsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING.toString())) {
-                    headers.remove(name);
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String token : connection.split(",")) {
+                    String name = token.trim();
+                    // keep-alive and close are the usual tokens: they name no header of their own (Keep-Alive goes below anyway).
+                    if (!name.isEmpty() && !name.equalsIgnoreCase("keep-alive") && !name.equalsIgnoreCase("close")
+                            && !name.equalsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING.toString())) {
+                        headers.remove(name);
+                    }
                 }
             }
         }

@@ -846,7 +846,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (code >= 100 && code < 200) {
             // 100 Continue and friends: pass on, the final response follows.
             interim = true;
-            ctx.write(response);
+            ctx.write(response, ctx.voidPromise());
             return false;
         }
         responseStarted = true;
@@ -854,7 +854,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         servedBy = upstream;
         upstreamKeepAlive = keepAlive;
         frame(response);
-        ctx.write(response);
+        ctx.write(response, ctx.voidPromise());
         return false;
     }
 
@@ -975,12 +975,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private void onResponseContent(HttpContent content) {
         bytesOut += content.content().readableBytes();
         if (!(content instanceof LastHttpContent)) {
-            ctx.write(content);
+            ctx.write(content, ctx.voidPromise());
             return;
         }
         if (interim) {
             interim = false;
-            ctx.write(content);
+            ctx.write(content, ctx.voidPromise());
             return;
         }
         Channel channel = upstreamChannel;

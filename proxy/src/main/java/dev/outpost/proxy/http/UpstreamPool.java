@@ -12,7 +12,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
@@ -20,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -85,7 +83,7 @@ public final class UpstreamPool {
     public ChannelFuture connect(Upstream upstream, EventLoop loop) {
         return connect(upstream, loop, ch -> ch.pipeline()
                 .addLast("http", new HttpClientCodec())
-                .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("idle", new IdleTimeout(idleTimeout))
                 .addLast("upstream", new UpstreamHandler()));
     }
 
