@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The edge's meters (issue 4, operations), each tagged with the app and, where one served it, the
@@ -37,17 +38,60 @@ public final class ProxyMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /**
-     * The per-request meters, found once per tag combination: a builder's {@code register} sorts the
-     * tags and looks the id up on every call, measurable on the keep-alive path (bench/proxy).
-     * Bounded as the tags are: deployed apps (or "none"), regions, status codes.
+     * The per-request meters, found once per app and then per region and status: a builder's
+     * {@code register} sorts the tags and looks the id up on every call, and even a record key's
+     * hash and equals showed on the keep-alive path (bench/proxy). Lookups here hash only the app
+     * name (a String, its hash cached) and the region. Bounded as the tags are: deployed apps (or
+     * "none"), regions, status codes.
      */
-    private final ConcurrentHashMap<RequestKey, Counter> requestCounters = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Timer> requestDurations = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<RoutedKey, Counter> routingDecisions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AppMeters> apps = new ConcurrentHashMap<>();
 
-    private record RequestKey(String app, String region, int status) {}
+    /** One app's per-request meters. */
+    private final class AppMeters {
+        private final String app;
+        private final Timer duration;
+        private final Counter local;
+        private final Counter remote;
+        /** Per serving region, the request counters by status code (100-599), made on first use. */
+        private final ConcurrentHashMap<String, AtomicReferenceArray<Counter>> byRegion = new ConcurrentHashMap<>();
 
-    private record RoutedKey(String app, boolean local) {}
+        AppMeters(String app) {
+            this.app = app;
+            this.duration = Timer.builder("outpost.proxy.request.duration")
+                    .description("Time from a request's first byte to its response's last")
+                    .tags("app", app)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(60))
+                    .register(registry);
+            this.local = routed("local");
+            this.remote = routed("remote");
+        }
+
+        private Counter routed(String locality) {
+            return Counter.builder("outpost.proxy.routing.decisions").description("Instances chosen, in the edge's region or another")
+                    .tags("app", app, "locality", locality).register(registry);
+        }
+
+        Counter requests(String region, int status) {
+            AtomicReferenceArray<Counter> codes = byRegion.get(region);
+            if (codes == null) {
+                codes = byRegion.computeIfAbsent(region, r -> new AtomicReferenceArray<>(600));
+            }
+            int slot = status >= 0 && status < 600 ? status : 0;
+            Counter counter = codes.get(slot);
+            if (counter == null) {
+                // Two loops may race here: register returns the one meter for the same tags either way.
+                counter = Counter.builder("outpost.proxy.requests")
+                        .description("Requests answered, by app, serving region and status")
+                        .tags("app", app, "region", region, "status", Integer.toString(status))
+                        .register(registry);
+                codes.set(slot, counter);
+            }
+            return counter;
+        }
+    }
+
     private final EdgeDemand demand = new EdgeDemand();
     private final MultiGauge peerRtt;
 
@@ -69,17 +113,14 @@ public final class ProxyMetrics {
 
     /** A request is over: answered with {@code status} by an instance in {@code region}, or by the proxy ({@link #NO_REGION}). */
     public void request(String app, String region, int status, long durationNanos) {
-        requestCounters.computeIfAbsent(new RequestKey(app, region, status), key -> Counter.builder("outpost.proxy.requests")
-                .description("Requests answered, by app, serving region and status")
-                .tags("app", key.app(), "region", key.region(), "status", Integer.toString(key.status()))
-                .register(registry)).increment();
-        requestDurations.computeIfAbsent(app, name -> Timer.builder("outpost.proxy.request.duration")
-                .description("Time from a request's first byte to its response's last")
-                .tags("app", name)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
+        AppMeters meters = meters(app);
+        meters.requests(region, status).increment();
+        meters.duration.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private AppMeters meters(String app) {
+        AppMeters meters = apps.get(app);
+        return meters != null ? meters : apps.computeIfAbsent(app, AppMeters::new);
     }
 
     public void connectError(String app, String region) {
@@ -89,9 +130,8 @@ public final class ProxyMetrics {
 
     /** An instance was chosen for a request: in this edge's region ({@code local}) or another. */
     public void routed(String app, boolean local) {
-        routingDecisions.computeIfAbsent(new RoutedKey(app, local), key -> Counter.builder("outpost.proxy.routing.decisions")
-                .description("Instances chosen, in the edge's region or another")
-                .tags("app", key.app(), "locality", key.local() ? "local" : "remote").register(registry)).increment();
+        AppMeters meters = meters(app);
+        (local ? meters.local : meters.remote).increment();
     }
 
     /** A request waited for capacity; {@code outcome} is served, timeout, full (not queued at all) or gone (the user left). */
