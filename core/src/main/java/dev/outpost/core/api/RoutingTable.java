@@ -1,5 +1,7 @@
 package dev.outpost.core.api;
 
+import dev.outpost.core.config.AppConfig;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -35,11 +37,18 @@ public record RoutingTable(long index, List<AppRoute> apps) {
 
     /**
      * A public port of an app: its handler chain (see {@code AppConfig.Port}) and, with {@code proxy_proto},
-     * the PROXY protocol version (1 or 2) the edge writes to the instance.
+     * the PROXY protocol version (1 or 2) the edge writes to the instance; for ports on the dedicated
+     * address, how long a connection may stay silent both ways before the edge closes it.
      */
-    public record PortRoute(int port, List<String> handlers, int proxyProtoVersion) {
+    public record PortRoute(int port, List<String> handlers, int proxyProtoVersion, Duration idleTimeout) {
         public PortRoute {
             handlers = handlers == null ? List.of() : List.copyOf(handlers);
+            // A table from a server older than idle_timeout names none: the default.
+            idleTimeout = idleTimeout == null ? AppConfig.Port.DEFAULT_IDLE_TIMEOUT : idleTimeout;
+        }
+
+        public PortRoute(int port, List<String> handlers, int proxyProtoVersion) {
+            this(port, handlers, proxyProtoVersion, null);
         }
     }
 

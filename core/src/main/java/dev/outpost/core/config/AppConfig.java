@@ -61,11 +61,24 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
      * {@code proxy_proto} or {@code tls}+{@code proxy_proto}. Ports whose chain ends in {@code http} are served on
      * the edge's shared HTTP/HTTPS listeners, routed by Host and SNI; the others get the app's dedicated address.
      * {@code proxyProtoVersion} (1 or 2, {@code proxy_proto_options.version}) matters only with {@code proxy_proto}.
+     * {@code idleTimeout} ({@code idle_timeout}) closes a connection on a dedicated address after that long
+     * without a byte either way; HTTP ports use the edge's keep-alive timeout instead.
      */
-    public record Port(int port, List<String> handlers, int proxyProtoVersion) {
+    public record Port(int port, List<String> handlers, int proxyProtoVersion, Duration idleTimeout) {
+        /** How long a raw TCP, tls or proxy_proto connection may stay silent both ways unless {@code idle_timeout} says otherwise. */
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
+        public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
+        public static final Duration MAX_IDLE_TIMEOUT = Duration.ofDays(7);
+
         public Port {
             handlers = handlers == null ? List.of() : List.copyOf(handlers);
             proxyProtoVersion = proxyProtoVersion == 0 ? 1 : proxyProtoVersion;
+            // Releases stored before idle_timeout existed have none: they get the default.
+            idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
+        }
+
+        public Port(int port, List<String> handlers, int proxyProtoVersion) {
+            this(port, handlers, proxyProtoVersion, null);
         }
 
         public Port(int port, List<String> handlers) {

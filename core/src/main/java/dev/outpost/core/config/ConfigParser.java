@@ -193,7 +193,7 @@ public final class ConfigParser {
             for (int j = 0; j < ps.size(); j++) {
                 String pat = at + ".ports[" + j + "]";
                 JsonNode p = ps.get(j);
-                table(p, pat, Set.of("port", "handlers", "proxy_proto_options"));
+                table(p, pat, Set.of("port", "handlers", "proxy_proto_options", "idle_timeout"));
                 if (p.get("port") == null) {
                     throw error(pat + ".port", "is required");
                 }
@@ -236,12 +236,22 @@ public final class ConfigParser {
                         };
                     }
                 }
+                Duration idleTimeout = duration(p, "idle_timeout", pat, null);
+                if (idleTimeout != null) {
+                    if (handlers.contains("http")) {
+                        throw error(pat + ".idle_timeout", "applies to ports on the app's dedicated address (raw TCP, tls, "
+                                + "proxy_proto); HTTP connections are closed by the edge's keep-alive timeout, remove it here");
+                    }
+                    if (idleTimeout.compareTo(AppConfig.Port.MIN_IDLE_TIMEOUT) < 0 || idleTimeout.compareTo(AppConfig.Port.MAX_IDLE_TIMEOUT) > 0) {
+                        throw error(pat + ".idle_timeout", "\"" + Durations.format(idleTimeout) + "\" is out of range (1s to 7d)");
+                    }
+                }
                 for (AppConfig.Port other : ports) {
                     if (other.port() == port) {
                         throw error(pat + ".port", port + " is listed twice");
                     }
                 }
-                ports.add(new AppConfig.Port(port, handlers, proxyProtoVersion));
+                ports.add(new AppConfig.Port(port, handlers, proxyProtoVersion, idleTimeout));
             }
         }
         AppConfig.Concurrency concurrency = AppConfig.Concurrency.DEFAULT;

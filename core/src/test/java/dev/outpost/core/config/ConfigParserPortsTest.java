@@ -74,6 +74,36 @@ class ConfigParserPortsTest {
         assertThat(c.services().getFirst().h2Backend()).isFalse();
     }
 
+    @Test
+    void idleTimeoutsApplyToDedicatedAddressPortsAndDefaultToOneHour() throws Exception {
+        AppConfig c = ConfigParser.parse("outpost.toml", """
+                app = "db"
+                [[services]]
+                internal_port = 5432
+                  [[services.ports]]
+                  port = 5432
+                  idle_timeout = "30m"
+                  [[services.ports]]
+                  port = 5433
+                  handlers = ["tls", "proxy_proto"]
+                  idle_timeout = "2d"
+                  [[services.ports]]
+                  port = 6432
+                  [[services.ports]]
+                  port = 443
+                  handlers = ["tls", "http"]
+                """);
+
+        assertThat(c.services().getFirst().ports()).extracting(AppConfig.Port::idleTimeout).containsExactly(
+                java.time.Duration.ofMinutes(30), java.time.Duration.ofDays(2), java.time.Duration.ofHours(1), java.time.Duration.ofHours(1));
+        assertThat(Json.mapper().readValue(Json.mapper().writeValueAsString(c), AppConfig.class)).isEqualTo(c);
+        // A release stored before idle_timeout existed has no such field: it reads as the default.
+        String old = Json.mapper().writeValueAsString(c).replaceAll(",\\s*\"idleTimeout\"\\s*:\\s*\"[^\"]*\"", "");
+        assertThat(old).doesNotContain("idleTimeout");
+        assertThat(Json.mapper().readValue(old, AppConfig.class).services().getFirst().ports())
+                .extracting(AppConfig.Port::idleTimeout).containsOnly(AppConfig.Port.DEFAULT_IDLE_TIMEOUT);
+    }
+
     static final String PORT = "app = \"db\"\\n[[services]]\\ninternal_port = 80\\n  [[services.ports]]\\n  port = 5432\\n";
 
     @ParameterizedTest(name = "{0}")
@@ -89,6 +119,11 @@ class ConfigParserPortsTest {
             "port in two services    | " + PORT + "[[services]]\\ninternal_port = 80\\n  [[services.ports]]\\n  port = 5432\\n | 8 | services[1].ports | already used by an earlier service",
             "h2_backend not boolean  | app = \"db\"\\n[[services]]\\ninternal_port = 80\\n  [services.http_options]\\n  h2_backend = \"yes\"\\n | 5 | services[0].http_options.h2_backend | expected true or false",
             "http_options key typo   | app = \"db\"\\n[[services]]\\ninternal_port = 80\\n  [services.http_options]\\n  h2 = true\\n | 5 | services[0].http_options.h2 | unknown key",
+            "idle timeout on http    | " + PORT + "  handlers = [\"http\"]\\n  idle_timeout = \"5m\"\\n | 7 | services[0].ports[0].idle_timeout | HTTP connections are closed by the edge's keep-alive timeout",
+            "idle timeout too short  | " + PORT + "  idle_timeout = \"500ms\"\\n | 6 | services[0].ports[0].idle_timeout | \"500ms\" is out of range (1s to 7d)",
+            "idle timeout too long   | " + PORT + "  idle_timeout = \"8d\"\\n | 6 | services[0].ports[0].idle_timeout | is out of range (1s to 7d)",
+            "idle timeout not text   | " + PORT + "  idle_timeout = 30\\n | 6 | services[0].ports[0].idle_timeout | expected a duration string",
+            "idle timeout bad unit   | " + PORT + "  idle_timeout = \"30 minutes\"\\n | 6 | services[0].ports[0].idle_timeout | expected e.g.",
     })
     void badInputNamesTheKeyAndLine(String name, String source, int line, String key, String problem) {
         String toml = source.trim().replace("\\n", "\n");

@@ -1,7 +1,9 @@
 package dev.outpost.proxy.tcp;
 
 import dev.outpost.core.api.DedicatedBlock;
+import dev.outpost.core.Durations;
 import dev.outpost.core.api.EdgeCertificates;
+import dev.outpost.proxy.http.IdleTimeout;
 import dev.outpost.proxy.http.Transport;
 import dev.outpost.proxy.http.UpstreamPool;
 import dev.outpost.proxy.routing.Balancer;
@@ -13,12 +15,15 @@ import dev.outpost.proxy.tls.TlsProvider;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -142,7 +147,7 @@ public final class TcpListeners implements AutoCloseable {
             for (dev.outpost.core.api.RoutingTable.PortRoute port : app.ports()) {
                 if (!port.handlers().contains("http")) {
                     wanted.add(new TcpService(app.app(), block.get().address(app.addressOffset()), port.port(), port.handlers(),
-                            port.proxyProtoVersion()));
+                            port.proxyProtoVersion(), port.idleTimeout()));
                 }
             }
         }
@@ -175,6 +180,10 @@ public final class TcpListeners implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        // First, so encrypted bytes and handshakes count as activity too; the relay's writes to
+                        // the user pass it, so one timer sees both directions.
+                        ch.pipeline().addLast("idle", new IdleTimeout(service.idleTimeout()));
+                        ch.pipeline().addLast("idle-close", new IdleClose(service, metrics));
                         if (service.tls()) {
                             ch.pipeline().addLast("tls", new SniHandler(certificates, MAX_CLIENT_HELLO, HANDSHAKE_TIMEOUT.toMillis()));
                         }
@@ -231,6 +240,29 @@ public final class TcpListeners implements AutoCloseable {
         stopListening();
         if (connections != null) {
             connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Closes a connection silent both ways for its service's {@code idle_timeout}; the relay then closes the instance side. */
+    private static final class IdleClose extends ChannelInboundHandlerAdapter {
+        private final TcpService service;
+        private final ProxyMetrics metrics;
+
+        IdleClose(TcpService service, ProxyMetrics metrics) {
+            this.service = service;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent) {
+                LOG.debug("tcp {}: closing {}: no byte either way for {}", service.describe(), ctx.channel().remoteAddress(),
+                        Durations.format(service.idleTimeout()));
+                metrics.tcpIdleClosed(service.app());
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(event);
         }
     }
 }

@@ -1,15 +1,22 @@
 package dev.outpost.proxy.tcp;
 
+import dev.outpost.core.config.AppConfig;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * One app port served on a dedicated address: {@code address:port} with its handler chain ({@code []},
  * {@code [tls]}, {@code [proxy_proto]} or {@code [tls, proxy_proto]}). Two services are the same listener
- * only when every field matches: a changed chain rebinds.
+ * only when every field matches: a changed chain or idle timeout rebinds.
  */
-public record TcpService(String app, String address, int port, List<String> handlers, int proxyProtoVersion) {
+public record TcpService(String app, String address, int port, List<String> handlers, int proxyProtoVersion, Duration idleTimeout) {
     public TcpService {
         handlers = List.copyOf(handlers);
+        idleTimeout = idleTimeout == null ? AppConfig.Port.DEFAULT_IDLE_TIMEOUT : idleTimeout;
+    }
+
+    public TcpService(String app, String address, int port, List<String> handlers, int proxyProtoVersion) {
+        this(app, address, port, handlers, proxyProtoVersion, null);
     }
 
     /** Terminates TLS at the edge and passes plaintext. */

@@ -173,6 +173,12 @@ public final class ProxyMetrics {
                 .tags("app", app, "region", region, "outcome", outcome).register(registry).increment();
     }
 
+    /** A connection on a dedicated address was closed after its port's {@code idle_timeout} without a byte either way. */
+    public void tcpIdleClosed(String app) {
+        Counter.builder("outpost.tcp.idle.closes").description("Connections on dedicated addresses closed for staying idle")
+                .tags("app", app).register(registry).increment();
+    }
+
     /** The round trip to one peer edge, as the RTT probes smoothed it. */
     public record PeerRttSample(String peer, String peerRegion, double seconds) {}
 

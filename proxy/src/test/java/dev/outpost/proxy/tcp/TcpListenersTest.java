@@ -113,6 +113,40 @@ class TcpListenersTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> upstream(proxy, "db").inFlight() == 0);
     }
 
+    @Test
+    void aConnectionSilentBothWaysForItsPortsIdleTimeoutIsClosedWhileTrafficKeepsOneOpen() throws Exception {
+        TcpInstance echo = instance(0);
+        int port = freePort("127.77.2.4");
+        RoutingTable.PortRoute idle = new RoutingTable.PortRoute(port, List.of(), 1, Duration.ofMillis(600));
+        EdgeProxy proxy = proxy(Routes.table(1, tcpApp("db", 4, List.of(idle), Routes.target("db-1", "iad", echo.port()))));
+
+        Socket client = connect("127.77.2.4", port);
+        long start = System.nanoTime();
+        // Bytes every 300 ms for 1.5 s, two and a half timeouts: the connection stays open.
+        long lastByte = 0;
+        for (int i = 0; i < 5; i++) {
+            if (i > 0) {
+                Thread.sleep(300); // the user's pace, not a wait for a condition
+            }
+            assertThat(roundTrip(client, "ping " + i)).isEqualTo("ping " + i);
+            lastByte = System.nanoTime();
+        }
+        assertThat(Duration.ofNanos(lastByte - start)).isGreaterThan(Duration.ofMillis(1200));
+
+        assertThat(client.getInputStream().read()).as("closed by the edge after 600 ms of silence").isEqualTo(-1);
+        assertThat(Duration.ofNanos(System.nanoTime() - lastByte)).isBetween(Duration.ofMillis(550), Duration.ofSeconds(5));
+        assertThat(proxy.metrics().registry().find("outpost.tcp.idle.closes").tag("app", "db").counter().count()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream(proxy, "db").inFlight() == 0);
+    }
+
+    @Test
+    void aPortWithoutAnIdleTimeoutGetsTheOneHourDefault() throws Exception {
+        int port = freePort("127.77.2.4");
+        EdgeProxy proxy = proxy(Routes.table(1, tcpApp("db", 4, List.of(port(port, 1)), Routes.target("db-1", "iad", 1))));
+
+        assertThat(proxy.tcp().services()).extracting(TcpService::idleTimeout).containsExactly(Duration.ofHours(1));
+    }
+
     static dev.outpost.proxy.routing.Upstream upstream(EdgeProxy proxy, String app) {
         return proxy.routes().app(app).orElseThrow().upstreams().getFirst();
     }

@@ -67,7 +67,7 @@ public final class RoutesApi {
                     .filter(i -> !oldSetOnly || i.release() == app.currentRelease())
                     .map(i -> new RoutingTable.Target(i.id(), i.region(), i.address(), i.port(), i.release())).toList();
             List<RoutingTable.PortRoute> ports = services.stream().flatMap(s -> s.ports().stream())
-                    .map(p -> new RoutingTable.PortRoute(p.port(), p.handlers(), p.proxyProtoVersion())).toList();
+                    .map(p -> new RoutingTable.PortRoute(p.port(), p.handlers(), p.proxyProtoVersion(), p.idleTimeout())).toList();
             boolean autostart = serving != null && serving.scale().autostart();
             List<RoutingTable.Target> stopped = autostart ? startable(app, all.getOrDefault(app.name(), List.of()), restarting)
                     : List.of();

@@ -3,7 +3,9 @@ package dev.outpost.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.core.Json;
 import dev.outpost.core.api.EdgeRegistration;
+import dev.outpost.core.api.RoutingTable;
 import dev.outpost.core.config.AppConfig;
 import dev.outpost.server.ServerFixture;
 import java.net.http.HttpResponse;
@@ -58,7 +60,7 @@ class AddressesApiTest {
     @Test
     void anAppWithATcpPortGetsADedicatedAddressInTheRoutingTableAndIps() throws Exception {
         serve("web", config("web", List.of(new AppConfig.Port(80, List.of("http"))), true));
-        serve("db", config("db", List.of(new AppConfig.Port(5432, List.of("proxy_proto"), 2),
+        serve("db", config("db", List.of(new AppConfig.Port(5432, List.of("proxy_proto"), 2, Duration.ofMinutes(30)),
                 new AppConfig.Port(6432, List.of("tls"))), false));
 
         JsonNode table = ApiTest.json(f.call("GET", "/v1/routes", null));
@@ -80,6 +82,10 @@ class AddressesApiTest {
         assertThat(db.path("ports").get(0).path("port").asInt()).isEqualTo(5432);
         assertThat(db.path("ports").get(0).path("handlers").get(0).asText()).isEqualTo("proxy_proto");
         assertThat(db.path("ports").get(0).path("proxyProtoVersion").asInt()).isEqualTo(2);
+        RoutingTable routes = Json.mapper().treeToValue(table, RoutingTable.class);
+        assertThat(routes.apps().stream().filter(a -> a.app().equals("db")).findFirst().orElseThrow().ports())
+                .extracting(RoutingTable.PortRoute::idleTimeout).as("idle_timeout, and the default where none is set")
+                .containsExactly(Duration.ofMinutes(30), Duration.ofHours(1));
 
         JsonNode none = ApiTest.json(f.call("GET", "/v1/apps/db/ips", null));
         assertThat(none.path("addresses")).as("no live edge serves dedicated addresses yet").isEmpty();
