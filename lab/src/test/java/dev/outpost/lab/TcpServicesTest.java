@@ -86,6 +86,7 @@ class TcpServicesTest {
                 internal_port = 8080
                   [[services.ports]]
                   port = %d
+                  idle_timeout = "2s"
                   [[services.tcp_checks]]
                   interval = "1s"
                   timeout = "1s"
@@ -122,6 +123,22 @@ class TcpServicesTest {
         DevLab.Result status = lab.cli(app, "status");
         assertThat(status.exit()).as(status.all()).isZero();
         assertThat(status.out()).contains("tcp  127.1.2.1:" + port).contains("iad");
+
+        // idle_timeout = "2s" in outpost.toml: a connection silent both ways is closed by the edge.
+        try (Socket socket = new Socket()) {
+            socket.setSoTimeout(15_000);
+            socket.connect(new InetSocketAddress("127.1.2.1", port), 2_000);
+            socket.getOutputStream().write("quiet after this\n".getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            int c;
+            while ((c = in.read()) != '\n') {
+                assertThat(c).as("the echo comes before the silence").isNotNegative();
+            }
+            long silentSince = System.nanoTime();
+            assertThat(in.read()).as("closed by the edge").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - silentSince)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(10));
+        }
     }
 
     static String echo(String address, int port, String line) throws IOException {
