@@ -118,7 +118,7 @@ public final class EdgeProxy implements AutoCloseable {
                 : Optional.empty();
         this.tcp = new dev.outpost.proxy.tcp.TcpListeners(config.region(),
                 config.dedicatedBlock().map(dev.outpost.core.api.DedicatedBlock::parse), transport, () -> routes, new Balancer(),
-                metrics, tls);
+                metrics, tls, autostarts, config.limits().autostartTimeout());
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.outpost.proxy.tcp;
 
+import dev.outpost.core.Durations;
 import dev.outpost.proxy.http.HttpProxyHandler;
 import dev.outpost.proxy.http.RawRelay;
 import dev.outpost.proxy.http.UpstreamPool;
+import dev.outpost.proxy.routing.Autostarts;
 import dev.outpost.proxy.routing.Balancer;
 import dev.outpost.proxy.routing.Placement;
 import dev.outpost.proxy.routing.RoutingTable;
@@ -17,11 +19,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +44,11 @@ import org.slf4j.LoggerFactory;
  * on its own). Then the PROXY header, if the chain asks for one, and {@link RawRelay} both
  * ways, half-close included on chains without {@code tls}.
  *
- * <p>No candidate, every instance at its hard limit, or the app suspended (budget): the connection is
- * closed (raw TCP has no way to say why; the metric {@code outpost_tcp_connections_total} and the log do).
+ * <p>Every instance of an {@code autostart} app stopped: the connection is held (nothing read) while the edge
+ * starts the nearest one, as an HTTP request would be, then routed; a start that fails or does not finish
+ * within the autostart timeout closes it. No candidate, every instance at its hard limit, or the app
+ * suspended (budget): the connection is closed (raw TCP has no way to say why; the metric
+ * {@code outpost_tcp_connections_total} and the log do).
  * Event loop only.
  */
 final class TcpConnection extends ChannelInboundHandlerAdapter {
@@ -58,9 +66,16 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     private final List<ByteBuf> early = new ArrayList<>();
     private boolean inputShutdown;
     private Upstream counted;
+    /** Null: this edge starts nothing on demand. */
+    private final Autostarts autostarts;
+    private final Duration autostartTimeout;
+    /** A start was waited for already: a connection holds for one at most. */
+    private boolean held;
 
     TcpConnection(TcpService service, Supplier<RoutingTable> routes, Balancer balancer, UpstreamPool pool, ProxyMetrics metrics,
-                  String edgeRegion) {
+                  String edgeRegion, Autostarts autostarts, Duration autostartTimeout) {
+        this.autostarts = autostarts;
+        this.autostartTimeout = autostartTimeout;
         this.service = service;
         this.routes = routes;
         this.balancer = balancer;
@@ -91,6 +106,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
             refuse(ctx, "no_candidate", "app " + service.app() + " is not in the routing table");
             return;
         }
+        if (app.isEmpty() && autostarts != null && !held && app.autostart()
+                && (app.canAutostart() || autostarts.pending(app.app()))) {
+            holdForStart(ctx, app);
+            return;
+        }
         if (tried.size() >= MAX_CONNECT_ATTEMPTS) {
             refuse(ctx, failures.isEmpty() ? "at_capacity" : "connect_failed", failures.isEmpty()
                     ? "app " + service.app() + " had no instance with room in " + MAX_CONNECT_ATTEMPTS + " tries"
@@ -115,6 +135,44 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
             case Balancer.Choice.NoCandidate none -> refuse(ctx, failures.isEmpty() ? "no_candidate" : "connect_failed",
                     failures.isEmpty() ? "app " + service.app() + " has no healthy instance in any region" : String.join("; ", failures));
         }
+    }
+
+    /**
+     * Every instance of an {@code autostart} app is stopped: the edge asks for the nearest one to start
+     * (one start per app, shared with HTTP requests and other connections) and holds this connection,
+     * its bytes waiting in the kernel, until a routing table lists an instance or {@code autostartTimeout} ends.
+     */
+    private void holdForStart(ChannelHandlerContext ctx, RoutingTable.AppRoutes app) {
+        held = true;
+        long began = System.nanoTime();
+        boolean[] over = new boolean[1];
+        ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
+            if (!over[0]) {
+                over[0] = true;
+                metrics.autostartHold(service.app(), "timeout", System.nanoTime() - began);
+                refuse(ctx, "autostart_timeout", "app " + service.app() + " has no running instance, and starting one did not finish within "
+                        + Durations.format(autostartTimeout));
+            }
+        }, autostartTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        autostarts.start(app).whenComplete((ok, error) -> ctx.executor().execute(() -> {
+            if (over[0]) {
+                return;
+            }
+            over[0] = true;
+            timeout.cancel(false);
+            if (!ctx.channel().isActive()) {
+                metrics.autostartHold(service.app(), "gone", System.nanoTime() - began);
+                return;
+            }
+            if (error != null) {
+                metrics.autostartHold(service.app(), "failed", System.nanoTime() - began);
+                refuse(ctx, "autostart_failed", "app " + service.app() + " has no running instance, and starting one failed: "
+                        + error.getMessage());
+                return;
+            }
+            metrics.autostartHold(service.app(), "served", System.nanoTime() - began);
+            route(ctx);
+        }));
     }
 
     private void connect(ChannelHandlerContext ctx, Upstream upstream) {

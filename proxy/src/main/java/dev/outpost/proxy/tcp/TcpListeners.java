@@ -6,6 +6,7 @@ import dev.outpost.core.api.EdgeCertificates;
 import dev.outpost.proxy.http.IdleTimeout;
 import dev.outpost.proxy.http.Transport;
 import dev.outpost.proxy.http.UpstreamPool;
+import dev.outpost.proxy.routing.Autostarts;
 import dev.outpost.proxy.routing.Balancer;
 import dev.outpost.proxy.routing.RoutingTable;
 import dev.outpost.proxy.telemetry.ProxyMetrics;
@@ -65,6 +66,8 @@ public final class TcpListeners implements AutoCloseable {
     private final Balancer balancer;
     private final ProxyMetrics metrics;
     private final Optional<SniCertificates> sharedCertificates;
+    private final Autostarts autostarts;
+    private final Duration autostartTimeout;
     private final Map<TcpService, Channel> bound = new HashMap<>();
     private final Set<TcpService> failedLogged = new HashSet<>();
     private final Set<String> unservedLogged = new HashSet<>();
@@ -83,6 +86,19 @@ public final class TcpListeners implements AutoCloseable {
      */
     public TcpListeners(String region, Optional<DedicatedBlock> block, Transport transport, Supplier<RoutingTable> routes,
                         Balancer balancer, ProxyMetrics metrics, Optional<SniCertificates> certificates) {
+        this(region, block, transport, routes, balancer, metrics, certificates, null, Duration.ZERO);
+    }
+
+    /**
+     * @param autostarts       where a connection to an {@code autostart} app whose instances are all stopped asks for
+     *                         one to start (shared with the HTTP listeners); null: such connections are closed
+     * @param autostartTimeout how long such a connection is held for the start
+     */
+    public TcpListeners(String region, Optional<DedicatedBlock> block, Transport transport, Supplier<RoutingTable> routes,
+                        Balancer balancer, ProxyMetrics metrics, Optional<SniCertificates> certificates, Autostarts autostarts,
+                        Duration autostartTimeout) {
+        this.autostarts = autostarts;
+        this.autostartTimeout = autostartTimeout;
         this.region = region;
         this.block = block;
         this.transport = transport;
@@ -187,7 +203,8 @@ public final class TcpListeners implements AutoCloseable {
                         if (service.tls()) {
                             ch.pipeline().addLast("tls", new SniHandler(certificates, MAX_CLIENT_HELLO, HANDSHAKE_TIMEOUT.toMillis()));
                         }
-                        ch.pipeline().addLast("tcp", new TcpConnection(service, routes, balancer, pool, metrics, region));
+                        ch.pipeline().addLast("tcp", new TcpConnection(service, routes, balancer, pool, metrics, region, autostarts,
+                                autostartTimeout));
                     }
                 });
         ChannelFuture future = bootstrap.bind(service.address(), service.port()).awaitUninterruptibly();

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code outpost_proxy_replays_total{app,outcome="replayed"|"refused"}}</li>
  *   <li>{@code outpost_proxy_rejected_total{reason}}: malformed or oversized requests, connections over the per-client cap</li>
  *   <li>{@code outpost_tcp_connections_total{app,region,outcome}}: connections accepted on dedicated addresses;
- *       {@code outcome} is relayed, no_candidate, at_capacity, connect_failed or suspended ({@code region="none"} unless relayed)</li>
+ *       {@code outcome} is relayed, no_candidate, at_capacity, connect_failed, suspended, autostart_failed or autostart_timeout ({@code region="none"} unless relayed)</li>
  * </ul>
  * Thread-safe; every event loop records into the same registry.
  */

@@ -147,6 +147,62 @@ class TcpListenersTest {
         assertThat(proxy.tcp().services()).extracting(TcpService::idleTimeout).containsExactly(Duration.ofHours(1));
     }
 
+    /** {@code db} with autostart on, its one instance stopped, and a TCP port on offset 9. */
+    static RoutingTable.AppRoute stoppedDb(int port) {
+        return new RoutingTable.AppRoute("db", 20, 25, "connections", List.of(), 9, List.of(port(port, 1)), false, null, true,
+                List.of(new RoutingTable.Target("db-1", "iad", "127.0.0.1", 0, 1)));
+    }
+
+    @Test
+    void connectionsToAnAutostartAppWithEveryInstanceStoppedShareOneStartAndAreRelayedOnceItIsListed() throws Exception {
+        TcpInstance echo = instance(0);
+        int port = freePort("127.77.2.9");
+        EdgeProxy proxy = proxy(Routes.table(1, stoppedDb(port)));
+        List<String> starts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        proxy.startInstancesWith((app, instanceId) -> {
+            starts.add(app + "/" + instanceId);
+            // The instance comes up a moment later, as a real start does, and the next table lists it.
+            java.util.concurrent.CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() ->
+                    proxy.update(Routes.table(2, tcpApp("db", 9, List.of(port(port, 1)), Routes.target("db-1", "iad", echo.port())))));
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        });
+
+        Socket first = connect("127.77.2.9", port);
+        Socket second = connect("127.77.2.9", port);
+        // Sent while the instance is still stopped: the bytes wait in the kernel and arrive first.
+        first.getOutputStream().write("sent early".getBytes(StandardCharsets.US_ASCII));
+        first.getOutputStream().flush();
+
+        assertThat(read(first, "sent early".length())).isEqualTo("sent early");
+        assertThat(roundTrip(second, "second")).isEqualTo("second");
+        assertThat(starts).containsExactly("db/db-1");
+        assertThat(count(proxy, "db", "relayed")).isEqualTo(2);
+        assertThat(proxy.metrics().registry().find("outpost.proxy.autostart.hold").tag("outcome", "served").timer().count())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aConnectionWhoseStartFailsOrNeverComesIsClosedAndCounted() throws Exception {
+        int port = freePort("127.77.2.9");
+        EdgeProxy proxy = fixture.proxy(new ProxyConfig("iad", "127.0.0.1", 0).withDedicatedBlock(BLOCK)
+                        .withLimits(dev.outpost.proxy.http.ProxyLimits.defaults().toBuilder().autostartTimeout(Duration.ofMillis(400)).build()),
+                Routes.table(1, stoppedDb(port)));
+        proxy.startInstancesWith((app, instanceId) -> java.util.concurrent.CompletableFuture.failedFuture(
+                new IllegalStateException("the server refused: app db is suspended")));
+
+        Socket refused = connect("127.77.2.9", port);
+        assertThat(refused.getInputStream().read()).isEqualTo(-1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> count(proxy, "db", "autostart_failed") == 1);
+
+        // A start that is accepted but never shows up in a table: the connection waits out the timeout.
+        proxy.startInstancesWith((app, instanceId) -> java.util.concurrent.CompletableFuture.completedFuture(null));
+        Socket waiting = connect("127.77.2.9", port);
+        long began = System.nanoTime();
+        assertThat(waiting.getInputStream().read()).isEqualTo(-1);
+        assertThat(Duration.ofNanos(System.nanoTime() - began)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(5)).until(() -> count(proxy, "db", "autostart_timeout") == 1);
+    }
+
     static dev.outpost.proxy.routing.Upstream upstream(EdgeProxy proxy, String app) {
         return proxy.routes().app(app).orElseThrow().upstreams().getFirst();
     }
