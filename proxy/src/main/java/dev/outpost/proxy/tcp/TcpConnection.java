@@ -66,6 +66,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     private final List<ByteBuf> early = new ArrayList<>();
     private boolean inputShutdown;
     private Upstream counted;
+    private final RefusalLog refusals;
     /** Null: this edge starts nothing on demand. */
     private final Autostarts autostarts;
     private final Duration autostartTimeout;
@@ -73,7 +74,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     private boolean held;
 
     TcpConnection(TcpService service, Supplier<RoutingTable> routes, Balancer balancer, UpstreamPool pool, ProxyMetrics metrics,
-                  String edgeRegion, Autostarts autostarts, Duration autostartTimeout) {
+                  String edgeRegion, Autostarts autostarts, Duration autostartTimeout, RefusalLog refusals) {
+        this.refusals = refusals;
         this.autostarts = autostarts;
         this.autostartTimeout = autostartTimeout;
         this.service = service;
@@ -228,7 +230,12 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
 
     private void refuse(ChannelHandlerContext ctx, String outcome, String why) {
         metrics.tcpConnection(service.app(), ProxyMetrics.NO_REGION, outcome);
-        LOG.info("tcp {}: closing the connection from {}: {}", service.describe(), ctx.channel().remoteAddress(), why);
+        int unlogged = refusals.admit(System.nanoTime());
+        if (unlogged >= 0) {
+            LOG.info("tcp {}: closing the connection from {}: {}{}", service.describe(), ctx.channel().remoteAddress(), why,
+                    unlogged == 0 ? "" : " (" + unlogged + " more refused since the last such line; at most one per "
+                            + RefusalLog.WINDOW.toSeconds() + " s is logged)");
+        }
         ctx.close();
     }
 

@@ -185,6 +185,7 @@ public final class TcpListeners implements AutoCloseable {
     private void bind(TcpService service) {
         // Made here, off the event loops: generating the self-signed default takes a while.
         SniCertificates certificates = service.tls() ? certificates() : null;
+        RefusalLog refusals = new RefusalLog(RefusalLog.WINDOW, System.nanoTime());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -204,7 +205,7 @@ public final class TcpListeners implements AutoCloseable {
                             ch.pipeline().addLast("tls", new SniHandler(certificates, MAX_CLIENT_HELLO, HANDSHAKE_TIMEOUT.toMillis()));
                         }
                         ch.pipeline().addLast("tcp", new TcpConnection(service, routes, balancer, pool, metrics, region, autostarts,
-                                autostartTimeout));
+                                autostartTimeout, refusals));
                     }
                 });
         ChannelFuture future = bootstrap.bind(service.address(), service.port()).awaitUninterruptibly();
