@@ -38,10 +38,7 @@ class ReleaseLifecycleTest {
     @BeforeAll
     void start() throws Exception {
         lab = new DevLab(home, REGIONS).start();
-        hello = Files.createDirectories(home.resolve("hello"));
-        for (String f : List.of("Hello.java", "outpost.toml", ".outpostignore")) {
-            Files.copy(DevLab.ROOT.resolve("examples/hello").resolve(f), hello.resolve(f));
-        }
+        hello = DevLab.copyHello(home, "hello");
         DevLab.Result launch = lab.cli(hello, "launch", "--region", "iad,ams");
         assertThat(launch.exit()).as(launch.all()).isZero();
     }

@@ -51,13 +51,7 @@ class WalkingSkeletonTest {
     }
 
     Path copyExample(String name) throws IOException {
-        Path src = DevLab.ROOT.resolve("examples/hello");
-        Path dst = home.resolve(name);
-        Files.createDirectories(dst);
-        for (String f : List.of("Hello.java", "outpost.toml", ".outpostignore")) {
-            Files.copy(src.resolve(f), dst.resolve(f));
-        }
-        return dst;
+        return DevLab.copyHello(home, name);
     }
 
     void awaitServedFrom(String edgeRegion, String servingRegion) {

@@ -54,11 +54,7 @@ class WanLabTest {
     void start() throws Exception {
         lab = new DevLab(home, REGIONS);
         lab.start("--wan", "scaled", "--driver", "process");
-        hello = home.resolve("hello");
-        Files.createDirectories(hello);
-        for (String f : List.of("Hello.java", "outpost.toml", ".outpostignore")) {
-            Files.copy(DevLab.ROOT.resolve("examples/hello").resolve(f), hello.resolve(f));
-        }
+        hello = DevLab.copyHello(home, "hello");
         url = "http://" + HOST + ":" + lab.httpPort + "/";
     }
 
