@@ -48,17 +48,22 @@ class HeadTimeoutTest {
         ReferenceCountUtil.release(end);
     }
 
+    /** Open for another {@code millis - 1} ms, closed at {@code millis}, as one head timeout. */
+    private void closesIn(EmbeddedChannel ch, long millis) {
+        advance(ch, millis - 1);
+        assertThat(ch.isOpen()).as("open 1 ms before the deadline").isTrue();
+        advance(ch, 1);
+        assertThat(ch.isOpen()).as("closed at the deadline").isFalse();
+        assertThat(timeouts).hasValue(1);
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void aConnectionThatSendsNoWholeHeadInTimeIsClosed() {
         EmbeddedChannel ch = channel();
         send(ch, "GET / HTTP/1.1\r\nHost: hel");
 
-        advance(ch, 299);
-        assertThat(ch.isOpen()).isTrue();
-        advance(ch, 1);
-        assertThat(ch.isOpen()).isFalse();
-        assertThat(timeouts).hasValue(1);
-        ch.finishAndReleaseAll();
+        closesIn(ch, 300);
     }
 
     @Test
@@ -79,12 +84,7 @@ class HeadTimeoutTest {
         advance(ch, 5_000);
         assertThat(ch.isOpen()).as("between requests only the idle timeout applies").isTrue();
         send(ch, "GET /three HTTP/1.1\r\n");
-        advance(ch, 299);
-        assertThat(ch.isOpen()).isTrue();
-        advance(ch, 1);
-        assertThat(ch.isOpen()).isFalse();
-        assertThat(timeouts).hasValue(1);
-        ch.finishAndReleaseAll();
+        closesIn(ch, 300);
     }
 
     @Test
@@ -97,11 +97,6 @@ class HeadTimeoutTest {
 
         advance(ch, 100); // 300 ms after the connection opened: the first timer fires and re-arms
         assertThat(ch.isOpen()).isTrue();
-        advance(ch, 199);
-        assertThat(ch.isOpen()).isTrue();
-        advance(ch, 1); // 300 ms after the second head's first byte
-        assertThat(ch.isOpen()).isFalse();
-        assertThat(timeouts).hasValue(1);
-        ch.finishAndReleaseAll();
+        closesIn(ch, 200); // 300 ms after the second head's first byte
     }
 }
