@@ -62,7 +62,8 @@ class ReadCommandsTest {
     @Test
     void statusAndIpsShowTheDedicatedAddresses() throws Exception {
         fake.addresses("hello", new dev.outpost.core.api.AppAddresses("hello", 5, java.util.List.of(
-                new dev.outpost.core.api.AppAddresses.Address("iad", "127.1.2.5", 5432, java.util.List.of("proxy_proto"), 2),
+                new dev.outpost.core.api.AppAddresses.Address("iad", "127.1.2.5", 5432, java.util.List.of("proxy_proto"), 2,
+                        java.time.Duration.ofMinutes(30)),
                 new dev.outpost.core.api.AppAddresses.Address("ams", "127.2.2.5", 5432, java.util.List.of("proxy_proto"), 2)),
                 java.util.List.of("syd")));
 
@@ -71,10 +72,10 @@ class ReadCommandsTest {
         Result json = run("ips", "--app", "hello", "--json");
 
         assertThat(status.exit()).as(status.toString()).isZero();
-        assertThat(status.out()).contains("Addresses  tcp  127.1.2.5:5432 (proxy_proto v2)  iad")
-                .contains("           tcp  127.2.2.5:5432 (proxy_proto v2)  ams");
+        assertThat(status.out()).contains("Addresses  tcp  127.1.2.5:5432 (proxy_proto v2, idle 30m)  iad")
+                .contains("           tcp  127.2.2.5:5432 (proxy_proto v2, idle 1h)  ams");
         assertThat(ips.exit()).as(ips.toString()).isZero();
-        assertThat(ips.out()).contains("tcp  127.1.2.5:5432 (proxy_proto v2)  iad")
+        assertThat(ips.out()).contains("tcp  127.1.2.5:5432 (proxy_proto v2, idle 30m)  iad")
                 .contains("Unserved   syd: no live edge there serves dedicated addresses");
         assertThat(status.out()).contains("Unserved   syd");
         JsonNode parsed = Json.mapper().readTree(json.out());

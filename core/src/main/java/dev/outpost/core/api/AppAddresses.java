@@ -1,5 +1,8 @@
 package dev.outpost.core.api;
 
+import dev.outpost.core.Durations;
+import dev.outpost.core.config.AppConfig;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,17 +25,25 @@ public record AppAddresses(String app, int offset, List<Address> addresses, List
 
     /**
      * One public port in one region: {@code address:port} with its handler chain; {@code proxyProtoVersion}
-     * (1 or 2) matters only when the chain has {@code proxy_proto}.
+     * (1 or 2) matters only when the chain has {@code proxy_proto}; {@code idleTimeout} is how long a
+     * connection may stay silent both ways before the edge closes it.
      */
-    public record Address(String region, String address, int port, List<String> handlers, int proxyProtoVersion) {
+    public record Address(String region, String address, int port, List<String> handlers, int proxyProtoVersion,
+                          Duration idleTimeout) {
         public Address {
             handlers = handlers == null ? List.of() : List.copyOf(handlers);
+            idleTimeout = idleTimeout == null ? AppConfig.Port.DEFAULT_IDLE_TIMEOUT : idleTimeout;
         }
 
-        /** How people read it: {@code tcp}, {@code tls}, {@code tcp (proxy_proto v2)}, {@code tls (proxy_proto v1)}. */
+        public Address(String region, String address, int port, List<String> handlers, int proxyProtoVersion) {
+            this(region, address, port, handlers, proxyProtoVersion, null);
+        }
+
+        /** How people read it: {@code tcp (idle 1h)}, {@code tls (idle 30m)}, {@code tcp (proxy_proto v2, idle 1h)}. */
         public String describe() {
             String kind = handlers.contains("tls") ? "tls" : "tcp";
-            return handlers.contains("proxy_proto") ? kind + " (proxy_proto v" + proxyProtoVersion + ")" : kind;
+            String idle = "idle " + Durations.format(idleTimeout);
+            return kind + " (" + (handlers.contains("proxy_proto") ? "proxy_proto v" + proxyProtoVersion + ", " : "") + idle + ")";
         }
     }
 }

@@ -86,7 +86,8 @@ public final class AddressesApi {
             for (AppConfig.Service service : config.services()) {
                 for (AppConfig.Port port : service.ports()) {
                     if (!port.http()) {
-                        out.add(new AppAddresses.Address(edge.region(), address, port.port(), port.handlers(), port.proxyProtoVersion()));
+                        out.add(new AppAddresses.Address(edge.region(), address, port.port(), port.handlers(), port.proxyProtoVersion(),
+                                port.idleTimeout()));
                     }
                 }
             }

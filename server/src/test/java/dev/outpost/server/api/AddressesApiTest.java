@@ -100,6 +100,9 @@ class AddressesApiTest {
         assertThat(ips.path("addresses")).hasSize(4);
         assertThat(ips.path("addresses").get(0).path("region").asText()).isEqualTo("iad");
         assertThat(ips.path("addresses").get(0).path("address").asText()).isEqualTo("127.1.2.1");
+        assertThat(Json.mapper().treeToValue(ips, dev.outpost.core.api.AppAddresses.class).addresses())
+                .extracting(dev.outpost.core.api.AppAddresses.Address::describe).as("iad's and ams's two ports each")
+                .containsExactly("tcp (proxy_proto v2, idle 30m)", "tls (idle 1h)", "tcp (proxy_proto v2, idle 30m)", "tls (idle 1h)");
         assertThat(ips.path("addresses").get(2).path("region").asText()).as("ams is the second region").isEqualTo("ams");
         assertThat(ips.path("addresses").get(2).path("address").asText()).isEqualTo("10.20.2.1");
         assertThat(ips.path("unservedRegions")).isEmpty();
