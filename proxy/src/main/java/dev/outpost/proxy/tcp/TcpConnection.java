@@ -72,6 +72,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     private final Duration autostartTimeout;
     /** A start was waited for already: a connection holds for one at most. */
     private boolean held;
+    /** The hold ended: by the start's outcome or by the timeout, whichever came first. */
+    private boolean holdEnded;
 
     TcpConnection(TcpService service, Supplier<RoutingTable> routes, Balancer balancer, UpstreamPool pool, ProxyMetrics metrics,
                   String edgeRegion, Autostarts autostarts, Duration autostartTimeout, RefusalLog refusals) {
@@ -147,20 +149,19 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     private void holdForStart(ChannelHandlerContext ctx, RoutingTable.AppRoutes app) {
         held = true;
         long began = System.nanoTime();
-        boolean[] over = new boolean[1];
         ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
-            if (!over[0]) {
-                over[0] = true;
+            if (!holdEnded) {
+                holdEnded = true;
                 metrics.autostartHold(service.app(), "timeout", System.nanoTime() - began);
                 refuse(ctx, "autostart_timeout", "app " + service.app() + " has no running instance, and starting one did not finish within "
                         + Durations.format(autostartTimeout));
             }
         }, autostartTimeout.toNanos(), TimeUnit.NANOSECONDS);
         autostarts.start(app).whenComplete((ok, error) -> ctx.executor().execute(() -> {
-            if (over[0]) {
+            if (holdEnded) {
                 return;
             }
-            over[0] = true;
+            holdEnded = true;
             timeout.cancel(false);
             if (!ctx.channel().isActive()) {
                 metrics.autostartHold(service.app(), "gone", System.nanoTime() - began);

@@ -1,8 +1,8 @@
 package dev.outpost.proxy.tcp;
 
-import dev.outpost.core.config.AppConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One app port served on a dedicated address: {@code address:port} with its handler chain ({@code []},
@@ -12,11 +12,7 @@ import java.util.List;
 public record TcpService(String app, String address, int port, List<String> handlers, int proxyProtoVersion, Duration idleTimeout) {
     public TcpService {
         handlers = List.copyOf(handlers);
-        idleTimeout = idleTimeout == null ? AppConfig.Port.DEFAULT_IDLE_TIMEOUT : idleTimeout;
-    }
-
-    public TcpService(String app, String address, int port, List<String> handlers, int proxyProtoVersion) {
-        this(app, address, port, handlers, proxyProtoVersion, null);
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
     }
 
     /** Terminates TLS at the edge and passes plaintext. */
