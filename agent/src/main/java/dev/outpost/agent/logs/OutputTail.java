@@ -20,7 +20,9 @@ import java.util.List;
  * {@link #poll}, each with the byte offset after it.
  *
  * <p>The file stays open, so a file renamed away (rotation) or deleted with its instance directory is
- * read to its end before the tail moves to the new file or reports {@link #gone}. A file that
+ * read to its end before the tail moves to the new file or reports {@link #gone}. A rotation's gap
+ * (the file renamed, the new one not created yet) is waited out: only the instance directory's
+ * removal makes the tail gone. A file that
  * shrank below the read position was truncated: reading starts over at 0. Every start from 0 gets a
  * new random {@code stream} name, so the origins ({@code STREAM:OFFSET}) of two files' lines never
  * coincide. A line longer than {@link LogBatch#MAX_LINE_LENGTH} bytes is cut into pieces; a last
@@ -70,9 +72,11 @@ final class OutputTail implements AutoCloseable {
         if (position >= channel.size()) {
             String current = keyOf(path);
             if (current == null) {
+                // Renamed away with no new file yet (rotation is rename, then create), or deleted. Only the
+                // instance directory going tells the instance is gone; until then, wait for the new file.
                 flushPartial(out);
-                gone = true;
                 close();
+                gone = !Files.isDirectory(path.getParent());
             } else if (!current.equals(fileKey)) {
                 flushPartial(out);
                 close();
@@ -112,8 +116,9 @@ final class OutputTail implements AutoCloseable {
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
-            // deleted since it was seen: a file that comes back later is a new file with a new tail
-            gone = true;
+            // Between a rotation's rename and its new file: the next poll looks again. With its instance
+            // directory gone, the instance is: a file that comes back later is a new file with a new tail.
+            gone = !Files.isDirectory(path.getParent());
             return false;
         }
         fileKey = String.valueOf(Files.readAttributes(path, BasicFileAttributes.class).fileKey());
