@@ -97,7 +97,8 @@ public final class DevCommand implements Callable<Integer> {
             stopped.countDown();
         }, "outpost-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        Path contextFile = Context.write(Context.directory(), platform.api(), platform.adminToken());
+        Path contextFile = Context.write(Context.directory(), platform.api(), platform.adminToken(),
+                platform.edges().get(0).address());
         platform.labControl().writeFile(Context.directory()); // for `outpost lab stop|start|parts`; removed on close
         out.println("Outpost is running.");
         out.println();

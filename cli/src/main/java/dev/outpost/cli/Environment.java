@@ -34,6 +34,15 @@ public record Environment(Map<String, String> variables, Path home, Path working
         return new ApiClient(c.api(), c.token());
     }
 
+    /** The HTTP address of the edge {@code outpost dev} runs beside the context's API, for hints; null when unknown. */
+    public String devEdge() {
+        try {
+            return context().edge();
+        } catch (ContextException e) {
+            return null;
+        }
+    }
+
     /** {@code dir} resolved against the working directory; the working directory when null. */
     public Path resolve(Path dir) {
         return dir == null ? workingDirectory : workingDirectory.resolve(dir).normalize();

@@ -73,7 +73,7 @@ public final class DeployCommand implements Callable<Integer> {
             }
             DeployResult result = new Deployer(api, progress, env.interactive() && !json)
                     .deploy(new DeployRequest(target.dir(env), app, config, detach, wait).withImage(image));
-            return DeployReport.print(result, out, json);
+            return DeployReport.print(result, out, json, env.devEdge());
         }
     }
 }

@@ -46,6 +46,6 @@ public final class FollowOptions {
             Duration left = release.deadline() == null ? Duration.ofMinutes(2) : Duration.between(Instant.now(), release.deadline());
             wait = (left.isNegative() ? Duration.ZERO : left).plus(DeployCommand.DEADLINE_SLACK);
         }
-        return DeployReport.print(new Deployer(api, progress, env.interactive() && !json).follow(release, wait), out, json);
+        return DeployReport.print(new Deployer(api, progress, env.interactive() && !json).follow(release, wait), out, json, env.devEdge());
     }
 }

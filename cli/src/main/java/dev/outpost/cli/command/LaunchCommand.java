@@ -115,7 +115,7 @@ public final class LaunchCommand implements Callable<Integer> {
             Duration wait = waitTimeout != null ? waitTimeout : config.deploy().waitTimeout().plus(DeployCommand.DEADLINE_SLACK);
             DeployResult result = new Deployer(api, progress, env.interactive() && !json)
                     .deploy(new DeployRequest(appDir, app, config, detach, wait));
-            return DeployReport.print(result, out, json);
+            return DeployReport.print(result, out, json, env.devEdge());
         }
     }
 

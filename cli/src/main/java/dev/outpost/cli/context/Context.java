@@ -14,11 +14,15 @@ import java.util.Map;
 
 /**
  * The Outpost API the CLI talks to and the token it presents. Stored as {@code context.json}
- * ({@code {"api": URL, "token": T}}, mode 0600) in {@code $OUTPOST_CONFIG_DIR}, else
+ * ({@code {"api": URL, "token": T, "edge": "host:port"}}, mode 0600) in {@code $OUTPOST_CONFIG_DIR}, else
  * {@code $XDG_CONFIG_HOME/outpost}, else {@code ~/.config/outpost}; {@code OUTPOST_API} and
  * {@code OUTPOST_TOKEN} override what the file says.
+ *
+ * @param edge the HTTP address of the edge {@code outpost dev} runs next to that API (its first region's),
+ *             for the commands' hints; null when the file names none, or when {@code OUTPOST_API}
+ *             points the CLI at another server than the file's
  */
-public record Context(URI api, String token) {
+public record Context(URI api, String token, String edge) {
     public static final String FILE_NAME = "context.json";
     static final String MISSING = "no Outpost context: run `outpost dev`, or set OUTPOST_API and OUTPOST_TOKEN";
 
@@ -26,6 +30,11 @@ public record Context(URI api, String token) {
         if (api == null || token == null || token.isBlank()) {
             throw new IllegalArgumentException("a context needs an API URL and a token");
         }
+    }
+
+    /** A context that knows no edge. */
+    public Context(URI api, String token) {
+        this(api, token, null);
     }
 
     /** The context for this process: its environment and the user's home directory. */
@@ -38,12 +47,19 @@ public record Context(URI api, String token) {
         Path file = directory(env, home).resolve(FILE_NAME);
         String api = null;
         String token = null;
+        String edge = null;
         if (Files.isRegularFile(file)) {
             JsonNode stored = read(file);
             api = text(stored, "api");
             token = text(stored, "token");
+            edge = text(stored, "edge");
         }
+        String fileApi = api;
         api = nonBlank(env.get("OUTPOST_API"), api);
+        if (api != null && !api.equals(fileApi)) {
+            // The file's edge runs beside the file's API, not beside the server OUTPOST_API names.
+            edge = null;
+        }
         token = nonBlank(env.get("OUTPOST_TOKEN"), token);
         if (api == null || token == null) {
             throw new ContextException(MISSING);
@@ -58,7 +74,7 @@ public record Context(URI api, String token) {
         if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
             throw new ContextException("the Outpost API URL \"" + api + "\" must start with http:// or https://");
         }
-        return new Context(uri, token);
+        return new Context(uri, token, edge);
     }
 
     /** The config directory: {@code $OUTPOST_CONFIG_DIR}, else {@code $XDG_CONFIG_HOME/outpost}, else {@code ~/.config/outpost}. */
@@ -84,13 +100,21 @@ public record Context(URI api, String token) {
      * when missing. The file is replaced atomically so a concurrent reader never sees half of it.
      */
     public static Path write(Path dir, URI api, String token) throws ContextException {
-        Context context = new Context(api, token);
+        return write(dir, api, token, null);
+    }
+
+    /** As {@link #write(Path, URI, String)}, with the HTTP address ({@code host:port}) of the edge beside that API; null for none. */
+    public static Path write(Path dir, URI api, String token, String edge) throws ContextException {
+        Context context = new Context(api, token, edge);
         Path file = dir.resolve(FILE_NAME);
         try {
             createPrivateDirectories(dir);
             ObjectNode json = Json.mapper().createObjectNode();
             json.put("api", context.api().toString());
             json.put("token", context.token());
+            if (context.edge() != null) {
+                json.put("edge", context.edge());
+            }
             Path tmp = Files.createTempFile(dir, ".context", ".tmp", PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------")));
             try {

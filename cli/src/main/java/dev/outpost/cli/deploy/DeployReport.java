@@ -10,6 +10,14 @@ public final class DeployReport {
 
     /** Prints {@code result} (as JSON when {@code json}) and answers the exit code: 0 active or detached, else 1. */
     public static int print(DeployResult result, PrintWriter out, boolean json) {
+        return print(result, out, json, null);
+    }
+
+    /**
+     * As {@link #print(DeployResult, PrintWriter, boolean)}; {@code edge}, the HTTP address ({@code host:port})
+     * of the edge {@code outpost dev} runs (from the context), makes the hint a command that works as printed.
+     */
+    public static int print(DeployResult result, PrintWriter out, boolean json, String edge) {
         int exit = switch (result.status()) {
             case ACTIVE, DEPLOYING -> 0;
             case FAILED, SUPERSEDED -> 1;
@@ -23,7 +31,7 @@ public final class DeployReport {
             case ACTIVE -> {
                 out.println(release + " is active");
                 out.println("  every region's edge serves it as Host: " + result.host()
-                        + " (under outpost dev: curl -H 'Host: " + result.host() + "' http://127.1.0.1:8080/)");
+                        + (edge == null ? "" : " (try: curl -H 'Host: " + result.host() + "' http://" + edge + "/)"));
             }
             case DEPLOYING -> out.println(release + " is deploying; follow it with `outpost status --app " + result.app() + "`");
             case SUPERSEDED -> out.println(release + " was superseded by a newer release before it became active");

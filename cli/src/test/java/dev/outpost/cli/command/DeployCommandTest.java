@@ -74,6 +74,20 @@ class DeployCommandTest {
     }
 
     @Test
+    void theActiveHintNamesTheEdgeOutpostDevRunsNotAGuessedPort() throws Exception {
+        Result unknown = run("deploy", "--dir", dir.toString());
+        assertThat(unknown.out()).contains("release v1 of hello is active").doesNotContain("curl").doesNotContain(":8080");
+
+        // What `outpost dev --http-port 8582` writes: its API (the one this CLI talks to) and its first edge.
+        dev.outpost.cli.context.Context.write(home.resolve("config"), java.net.URI.create(fake.url()), FakeOutpostApi.TOKEN,
+                "127.1.0.1:8582");
+        Result known = run("deploy", "--dir", dir.toString());
+        assertThat(known.exit()).as(known.toString()).isZero();
+        assertThat(known.out()).contains("release v2 of hello is active")
+                .contains("curl -H 'Host: hello.outpost.localhost' http://127.1.0.1:8582/");
+    }
+
+    @Test
     void seedsScaleFromOutpostTomlBeforeCreatingTheRelease() {
         assertThat(run("deploy", "--dir", dir.toString()).exit()).isZero();
 

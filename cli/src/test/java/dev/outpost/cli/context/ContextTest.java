@@ -56,6 +56,20 @@ class ContextTest {
     }
 
     @Test
+    void theEdgeOfOutpostDevIsKeptOnlyWhileTheCliTalksToItsApi() throws Exception {
+        Path dir = home.resolve(".config/outpost");
+        Context.write(dir, URI.create("http://127.0.0.1:7280"), "t", "127.1.0.1:8582");
+
+        assertThat(Context.load(Map.of(), home).edge()).isEqualTo("127.1.0.1:8582");
+        assertThat(Context.load(Map.of("OUTPOST_API", "http://127.0.0.1:7280"), home).edge()).isEqualTo("127.1.0.1:8582");
+        assertThat(Context.load(Map.of("OUTPOST_API", "http://10.0.0.9:7280"), home).edge())
+                .as("another server's edge is not the file's").isNull();
+        Context.write(dir, URI.create("http://127.0.0.1:7280"), "t");
+        assertThat(Context.load(Map.of(), home).edge()).isNull();
+        assertThat(Files.readString(dir.resolve("context.json"))).doesNotContain("edge");
+    }
+
+    @Test
     void environmentAloneIsEnough() throws Exception {
         Context c = Context.load(Map.of("OUTPOST_API", "http://127.0.0.5:9000/", "OUTPOST_TOKEN", "t"), home);
         assertThat(c.api()).isEqualTo(URI.create("http://127.0.0.5:9000"));
