@@ -67,6 +67,13 @@ public final class DevCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<String> codes = checkRegions();
+        try {
+            // A wrong -Doutpost.transport is told now, before anything starts.
+            dev.outpost.proxy.http.Transport.best();
+        } catch (IllegalArgumentException e) {
+            err.println("outpost dev: " + e.getMessage());
+            return 2;
+        }
         checkPort("--api-port", apiPort);
         checkPort("--http-port", httpPort);
         checkPort("--https-port", httpsPort);

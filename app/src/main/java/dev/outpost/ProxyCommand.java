@@ -68,6 +68,13 @@ public final class ProxyCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--dedicated-block: " + e.getMessage());
             }
         }
+        dev.outpost.proxy.http.Transport transport;
+        try {
+            transport = dev.outpost.proxy.http.Transport.best();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("outpost proxy: " + e.getMessage());
+            return 2;
+        }
         String api = apiOptions.api();
         String secret = apiOptions.token(spec);
         dev.outpost.proxy.control.PeerProbing probing;
@@ -89,7 +96,7 @@ public final class ProxyCommand implements Callable<Integer> {
         if (dedicatedBlock != null) {
             config = config.withDedicatedBlock(dedicatedBlock);
         }
-        EdgeProxy proxy = new EdgeProxy(httpsPort == -1 ? config : config.withHttps(httpsPort), dev.outpost.proxy.http.Transport.best(),
+        EdgeProxy proxy = new EdgeProxy(httpsPort == -1 ? config : config.withHttps(httpsPort), transport,
                 probing.rtt());
         try {
             proxy.start();
