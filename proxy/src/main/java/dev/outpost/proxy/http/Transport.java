@@ -14,7 +14,12 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The socket implementation of the event loops: io_uring where the kernel offers it, else native
@@ -22,7 +27,8 @@ import java.util.List;
  * system call instead of one each: on bench/proxy's keep-alive scenario that is about an eighth less
  * CPU per proxied request than epoll (bench/README.md). The system property
  * {@value #PROPERTY} ({@code io_uring}, {@code epoll} or {@code nio}; e.g.
- * {@code OUTPOST_JAVA_OPTS=-Doutpost.transport=epoll}) chooses one instead.
+ * {@code OUTPOST_JAVA_OPTS=-Doutpost.transport=epoll}) chooses one instead. io_uring counts as offered
+ * when Netty loads it and an event loop's full-size ring can be made (see {@link #ringFailure()}).
  */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends ServerSocketChannel> serverChannel,
@@ -30,6 +36,10 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
     /** The system property that names a transport instead of the best available one. */
     public static final String PROPERTY = "outpost.transport";
     static final List<String> NAMES = List.of("io_uring", "epoll", "nio");
+    private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
+    /** Why a full-size ring could not be made, once tried; null while it can. */
+    private static Throwable ringFailure;
+    private static boolean ringProbed;
 
     /**
      * The transport {@value #PROPERTY} names, else the best available one.
@@ -42,8 +52,13 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
 
     /** {@code wanted} ({@code null} or blank: the best available); see {@link #best()}. */
     static Transport choose(String wanted) {
+        return choose(wanted, Transport::ringFailure);
+    }
+
+    /** As {@link #choose(String)}, with {@code ringCheck} saying why an io_uring event loop cannot be made (null: it can). */
+    static Transport choose(String wanted, java.util.function.Supplier<Throwable> ringCheck) {
         if (wanted == null || wanted.isBlank()) {
-            if (IoUring.isAvailable()) {
+            if (IoUring.isAvailable() && ringCheck.get() == null) {
                 return ioUring();
             }
             return Epoll.isAvailable() ? epoll() : nio();
@@ -52,6 +67,10 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
             case "io_uring" -> {
                 if (!IoUring.isAvailable()) {
                     throw unavailable("io_uring", IoUring.unavailabilityCause());
+                }
+                Throwable ring = ringCheck.get();
+                if (ring != null) {
+                    throw unavailable("io_uring", ring);
                 }
                 yield ioUring();
             }
@@ -77,6 +96,26 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
 
     static Transport ioUring() {
         return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class, IoUringSocketChannel.class);
+    }
+
+    /**
+     * Netty's availability check makes a one-entry ring; an event loop makes a full-size one, which a
+     * kernel before 5.12 charges to RLIMIT_MEMLOCK (64 KiB by default, too little). One real event
+     * loop is made and closed, once per process, so such a machine falls back to epoll instead of
+     * failing when the edge starts.
+     */
+    private static synchronized Throwable ringFailure() {
+        if (!ringProbed) {
+            ringProbed = true;
+            try {
+                EventLoopGroup probe = new MultiThreadIoEventLoopGroup(1, IoUringIoHandler.newFactory());
+                probe.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            } catch (RuntimeException | LinkageError e) {
+                ringFailure = e.getCause() != null ? e.getCause() : e;
+                LOG.info("io_uring is offered but an event loop's ring cannot be made ({}); using epoll", ringFailure.getMessage());
+            }
+        }
+        return ringFailure;
     }
 
     private static IllegalArgumentException unavailable(String name, Throwable cause) {

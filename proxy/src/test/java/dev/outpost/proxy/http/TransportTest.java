@@ -53,6 +53,20 @@ class TransportTest {
         assertThat(Transport.choose("nio").name()).isEqualTo("nio");
     }
 
+    @Test
+    void aKernelThatCannotMakeAFullRingGetsEpollByDefaultAndTheReasonWhenAsked() {
+        // As a kernel before 5.12 answers io_uring_setup for a 4096-entry ring under a 64 KiB RLIMIT_MEMLOCK.
+        java.util.function.Supplier<Throwable> refused = () -> new java.io.IOException("io_uring_setup(...) failed: Cannot allocate memory");
+        TestRequire.component("io_uring", IoUring.isAvailable(), "Netty cannot load it here: " + IoUring.unavailabilityCause());
+
+        assertThat(Transport.choose(null, refused).name()).isEqualTo(Epoll.isAvailable() ? "epoll" : "nio");
+        assertThatThrownBy(() -> Transport.choose("io_uring", refused))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("io_uring is not available on this machine (io_uring_setup(...) failed: Cannot allocate memory)")
+                .hasMessageContaining("leave the property unset");
+        assertThat(Transport.choose(null, () -> null).name()).isEqualTo("io_uring");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void everyTransportCarriesKeepAliveBodiesAndUpgrades(String name) throws Exception {
