@@ -38,6 +38,8 @@ final class DelayedPipe extends ChannelInboundHandlerAdapter {
     private final LinkStats stats;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private ScheduledFuture<?> timer;
+    /** The latest write to the target: a half-close or close must wait for it, or it would discard what is not sent yet. */
+    private ChannelFuture lastWrite;
     private long held;
     private boolean paused;
     private boolean ended;
@@ -139,22 +141,36 @@ final class DelayedPipe extends ChannelInboundHandlerAdapter {
             Object message = queue.poll().message();
             if (message instanceof ByteBuf buf) {
                 int size = buf.readableBytes();
-                target.write(buf).addListener((ChannelFutureListener) f -> written(size, f.isSuccess()));
+                lastWrite = target.write(buf).addListener((ChannelFutureListener) f -> written(size, f.isSuccess()));
                 wrote = true;
             } else if (message == END_OF_INPUT) {
                 target.flush();
                 wrote = false;
-                shutdownOutput();
+                afterWrites(this::shutdownOutput);
             } else {
                 target.flush();
                 wrote = false;
-                target.close();
+                afterWrites(target::close);
             }
         }
         if (wrote) {
             target.flush();
         }
         arm();
+    }
+
+    /**
+     * Runs {@code action} once every byte written so far has left. Netty's {@code shutdownOutput()} and
+     * {@code close()} fail writes still in the outbound buffer; epoll had mostly written them by the
+     * time flush() returned, io_uring only submits them, so the FIN would overtake the last bytes.
+     */
+    private void afterWrites(Runnable action) {
+        ChannelFuture last = lastWrite;
+        if (last == null || last.isDone()) {
+            action.run();
+        } else {
+            last.addListener(f -> action.run());
+        }
     }
 
     private void shutdownOutput() {

@@ -14,7 +14,7 @@ public final class LinkLoops implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup group;
 
-    /** {@code threads} event loops of {@code transport} (epoll where it loads: {@link Transport#best()}). */
+    /** {@code threads} event loops of {@code transport} (the best the machine offers: {@link Transport#best()}). */
     public LinkLoops(Transport transport, int threads, String name) {
         if (threads < 1) {
             throw new IllegalArgumentException("WAN link event loops must be at least 1, got " + threads);
