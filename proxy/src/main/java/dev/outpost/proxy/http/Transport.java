@@ -1,6 +1,8 @@
 package dev.outpost.proxy.http;
 
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -14,10 +16,9 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,7 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
     }
 
     /** As {@link #choose(String)}, with {@code ringCheck} saying why an io_uring event loop cannot be made (null: it can). */
-    static Transport choose(String wanted, java.util.function.Supplier<Throwable> ringCheck) {
+    static Transport choose(String wanted, Supplier<Throwable> ringCheck) {
         if (wanted == null || wanted.isBlank()) {
             if (IoUring.isAvailable() && ringCheck.get() == null) {
                 return ioUring();
