@@ -1,5 +1,8 @@
 package dev.outpost.proxy.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -37,8 +40,30 @@ public final class EdgeCodec extends CombinedChannelDuplexHandler<GuardedRequest
         this(8192, 16384, 100, Duration.ofSeconds(10), () -> {});
     }
 
+    /**
+     * A final response already in bytes ({@link RawResponse#head}, and the rest of its body or null):
+     * written as it is, in the place of an encoded response, and paired with its request like one.
+     */
+    public record Encoded(ByteBuf head, ByteBuf body) {}
+
     private final class Encoder extends HttpResponseEncoder {
         private HttpMethod method;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof Encoded encoded) {
+                // Between two messages, as the encoder is after any whole response: its state stays as it was.
+                method = methods.poll();
+                if (encoded.body() == null) {
+                    ctx.write(encoded.head(), promise);
+                } else {
+                    ctx.write(encoded.head(), ctx.voidPromise());
+                    ctx.write(encoded.body(), promise);
+                }
+                return;
+            }
+            super.write(ctx, msg, promise);
+        }
 
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse msg) {

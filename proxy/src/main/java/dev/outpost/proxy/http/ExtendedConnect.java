@@ -8,7 +8,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -96,7 +95,7 @@ final class ExtendedConnect extends ChannelDuplexHandler {
         tunnelling = true;
         ChannelPipeline user = ctx.pipeline();
         ChannelPipeline upstream = instance.pipeline();
-        HttpClientCodec instanceCodec = upstream.get(HttpClientCodec.class);
+        UpstreamCodec instanceCodec = upstream.get(UpstreamCodec.class);
         instanceCodec.removeOutboundHandler();
         upstream.replace(UpstreamHandler.class, "relay", new RawRelay(ctx.channel()));
         user.replace(ctx.handler(), "relay", new RawRelay(instance));

@@ -12,6 +12,7 @@ import dev.outpost.proxy.telemetry.AccessLog;
 import dev.outpost.proxy.telemetry.EdgeDemand;
 import dev.outpost.proxy.telemetry.ProxyMetrics;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -22,7 +23,6 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -133,6 +133,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private Placement placement;
     private boolean hasBody;
     private boolean clientKeepAlive;
+    /** Whether the user speaks HTTP/1.1 on this connection (not an HTTP/2 stream): 0 until known, 1 yes, 2 no. */
+    private int http1User;
     private boolean requestReceived;
     private boolean requestSent;
     private Upstream upstream;
@@ -744,6 +746,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         upstreamChannel = channel;
         reused = pooled;
         UpstreamHandler.of(channel).listener(this);
+        UpstreamCodec codec = UpstreamCodec.of(channel);
+        if (codec != null) {
+            codec.allowRaw(rawAllowed());
+        }
         phase = Phase.STREAMING;
         // A first send of a request without a body: its empty end was decoded with the head and waits
         // in the flow handler, so the head is written unflushed and the end's write flushes both (one
@@ -787,6 +793,21 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         channel.read();
     }
 
+    /**
+     * Whether the response may come as bytes ({@link RawResponse}) and go to the user as bytes: only
+     * to an HTTP/1.1 user on its own connection, and not for HEAD, CONNECT or an upgrade, whose
+     * answers the decoded path frames.
+     */
+    private boolean rawAllowed() {
+        if (http1User == 0) {
+            http1User = ctx.pipeline().get(EdgeCodec.class) != null ? 1 : 2;
+        }
+        HttpRequest head = request.request();
+        return http1User == 1 && HttpVersion.HTTP_1_1.equals(request.clientVersion())
+                && !HttpMethod.HEAD.equals(head.method()) && !HttpMethod.CONNECT.equals(head.method())
+                && !head.headers().contains(HttpHeaderNames.UPGRADE);
+    }
+
     /** Writing the head failed: not a byte reached the instance, so trying again is safe. */
     private void headNotWritten(Channel channel, Throwable cause) {
         detach(channel);
@@ -803,9 +824,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     // ---- the response ----
 
     @Override
-    public void onUpstreamMessage(HttpObject message) {
+    public void onUpstreamMessage(Object message) {
         if (phase != Phase.STREAMING) {
             ReferenceCountUtil.release(message);
+            return;
+        }
+        if (message instanceof RawResponse raw) {
+            onRawResponse(raw);
             return;
         }
         if (message instanceof HttpResponse response) {
@@ -890,7 +915,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         ChannelPipeline client = ctx.pipeline();
         ChannelPipeline instance = upstreamSide.pipeline();
         EdgeCodec clientCodec = client.get(EdgeCodec.class);
-        HttpClientCodec instanceCodec = instance.get(HttpClientCodec.class);
+        UpstreamCodec instanceCodec = instance.get(UpstreamCodec.class);
         // Encoders first, so no relayed byte is taken for an HTTP message; the decoders go last, handing
         // whatever bytes they hold (sent right after the request or the 101) to the relays.
         clientCodec.removeOutboundHandler();
@@ -972,6 +997,26 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
     }
 
+    /**
+     * A whole response in bytes: what {@link #onResponseHead}, {@link #frame} and the encoder do to a
+     * decoded one, done on its bytes ({@link RawResponse#head}), then ended like any response.
+     */
+    private void onRawResponse(RawResponse raw) {
+        responseStarted = true;
+        status = raw.status();
+        servedBy = upstream;
+        upstreamKeepAlive = raw.keepAlive();
+        bytesOut += raw.bodyLength();
+        EdgeCodec.Encoded encoded;
+        try {
+            ByteBuf head = raw.head(ctx.alloc(), REQUEST_ID_NAME, request.requestId(), clientKeepAlive);
+            encoded = new EdgeCodec.Encoded(head, raw.bodyInline() ? null : raw.body());
+        } finally {
+            raw.release();
+        }
+        endResponse(encoded);
+    }
+
     private void onResponseContent(HttpContent content) {
         bytesOut += content.content().readableBytes();
         if (!(content instanceof LastHttpContent)) {
@@ -983,6 +1028,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             ctx.write(content, ctx.voidPromise());
             return;
         }
+        endResponse(content);
+    }
+
+    /** The response's last piece ({@code last}) is here: the upstream connection goes back, the user gets it, the exchange ends. */
+    private void endResponse(Object last) {
         Channel channel = upstreamChannel;
         detach(channel);
         if (upstreamKeepAlive && requestSent && channel.isActive() && !app.h2Backend()) {
@@ -991,7 +1041,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             channel.close();
         }
         releaseLoad(false);
-        ctx.writeAndFlush(content).addListener((ChannelFuture f) -> {
+        ctx.writeAndFlush(last).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 LOG.debug("request {}: the user left before the response was written", request.requestId(), f.cause());
                 phase = Phase.CLOSED;
@@ -1198,6 +1248,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     private void detach(Channel channel) {
         UpstreamHandler.of(channel).listener(null);
+        UpstreamCodec codec = UpstreamCodec.of(channel);
+        if (codec != null) {
+            codec.allowRaw(false);
+        }
         if (upstreamChannel == channel) {
             upstreamChannel = null;
         }

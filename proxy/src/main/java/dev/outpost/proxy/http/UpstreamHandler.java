@@ -20,7 +20,8 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     /** What an exchange does with its upstream connection's events; runs on the connection's event loop. */
     public interface Listener {
-        void onUpstreamMessage(HttpObject message);
+        /** A decoded {@link HttpObject}, or a whole {@link RawResponse}. */
+        void onUpstreamMessage(Object message);
 
         void onUpstreamReadComplete();
 
@@ -44,8 +45,8 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (listener != null && msg instanceof HttpObject http) {
-            listener.onUpstreamMessage(http);
+        if (listener != null && (msg instanceof HttpObject || msg instanceof RawResponse)) {
+            listener.onUpstreamMessage(msg);
             return;
         }
         ReferenceCountUtil.release(msg);

@@ -10,7 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -82,7 +81,7 @@ public final class UpstreamPool {
     /** Opens a new connection to {@code upstream} on {@code loop}, which must be the caller's loop. */
     public ChannelFuture connect(Upstream upstream, EventLoop loop) {
         return connect(upstream, loop, ch -> ch.pipeline()
-                .addLast("http", new HttpClientCodec())
+                .addLast("http", new UpstreamCodec())
                 .addLast("idle", new IdleTimeout(idleTimeout))
                 .addLast("upstream", new UpstreamHandler()));
     }

@@ -1,0 +1,149 @@
+package dev.outpost.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectDecoder;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The HTTP/1.1 codec of a connection to an instance: Netty's request encoder and response decoder,
+ * paired like Netty's {@code HttpClientCodec} (a {@code HEAD} answer has no body; after a {@code 200}
+ * to {@code CONNECT} the bytes pass undecoded), with two savings for the common case:
+ * <ul>
+ * <li>While {@link #allowRaw} is on, a response that arrives whole and is plainly framed (status
+ * 200–599 but not 204 or 304, one {@code Content-Length}, no {@code Transfer-Encoding}, no
+ * {@code Outpost-Replay}, {@code Connection} naming only {@code keep-alive} or {@code close}, strict
+ * CRLF lines) is handed on as one {@link RawResponse} of bytes instead of a decoded head, header map
+ * and content. Anything else, and any response not yet whole, goes to Netty's decoder as before.
+ * <li>Common response header names are shared constants, not a new string per header.
+ * </ul>
+ */
+public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Decoder, UpstreamCodec.Encoder> {
+    /** The largest head the raw path reads; a longer one goes to Netty's decoder, which enforces its own limit. */
+    static final int MAX_RAW_HEAD = HttpObjectDecoder.DEFAULT_MAX_INITIAL_LINE_LENGTH + HttpObjectDecoder.DEFAULT_MAX_HEADER_SIZE;
+
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
+    /** After a successful {@code CONNECT}: what follows is not HTTP. */
+    private boolean done;
+    private boolean allowRaw;
+
+    public UpstreamCodec() {
+        init(new Decoder(new HttpDecoderConfig()), new Encoder());
+    }
+
+    /** The codec of {@code channel}'s pipeline, or null. */
+    public static UpstreamCodec of(Channel channel) {
+        // First in every HTTP/1.1 upstream pipeline: found without walking it, twice per request.
+        return channel.pipeline().first() instanceof UpstreamCodec codec ? codec : null;
+    }
+
+    /**
+     * Whether the next response may come as a {@link RawResponse}; off again once a response starts.
+     * Only the exchange that can write raw bytes to its user (an HTTP/1.1 client, not HEAD, not an
+     * upgrade) turns it on.
+     */
+    public void allowRaw(boolean allow) {
+        allowRaw = allow;
+    }
+
+    final class Encoder extends HttpRequestEncoder {
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            if (msg instanceof HttpRequest request) {
+                methods.offer(request.method());
+            }
+            super.encode(ctx, msg, out);
+        }
+    }
+
+    final class Decoder extends HttpResponseDecoder {
+        /** Between two responses: the raw path may look at the bytes. */
+        private boolean boundary = true;
+        private boolean closing;
+
+        Decoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (done) {
+                int readable = actualReadableBytes();
+                if (readable > 0) {
+                    out.add(buffer.readBytes(readable));
+                }
+                return;
+            }
+            if (boundary && allowRaw && !closing) {
+                RawResponse.Parse parse = RawResponse.parse(buffer, MAX_RAW_HEAD);
+                if (parse == RawResponse.Parse.INCOMPLETE) {
+                    // Netty would wait for the whole head too; nothing is consumed.
+                    return;
+                }
+                if (parse.response() != null) {
+                    // Paired with its request like any response; the raw path takes neither HEAD nor CONNECT.
+                    methods.poll();
+                    allowRaw = false;
+                    out.add(parse.response());
+                    return;
+                }
+            }
+            int before = out.size();
+            int consumedFrom = buffer.readerIndex();
+            super.decode(ctx, buffer, out);
+            int after = out.size();
+            if (after > before) {
+                allowRaw = false;
+                // A response ends with its last content; a head or content without it leaves one open.
+                boundary = out.get(after - 1) instanceof LastHttpContent;
+            } else if (buffer.readerIndex() != consumedFrom) {
+                // Netty took part of a head (its first lines) and waits for the rest.
+                boundary = false;
+            }
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            closing = true;
+            super.decodeLast(ctx, in, out);
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            HttpResponse response = (HttpResponse) msg;
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // An interim response precedes the final one of the same request: it takes no method.
+                return super.isContentAlwaysEmpty(msg);
+            }
+            HttpMethod method = methods.poll();
+            if (HttpMethod.HEAD.equals(method)) {
+                return true;
+            }
+            if (HttpMethod.CONNECT.equals(method) && response.status().code() == 200) {
+                done = true;
+                methods.clear();
+                return true;
+            }
+            return super.isContentAlwaysEmpty(msg);
+        }
+
+        @Override
+        protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+            AsciiString known = KnownHeaderNames.find(sb, start, length);
+            return known != null ? known : super.splitHeaderName(sb, start, length);
+        }
+    }
+}
