@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.core.api.RoutingTable;
 import dev.outpost.proxy.control.RouteWatcher;
+import dev.outpost.proxy.testing.CannedInstance;
 import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.FakeRoutesServer;
 import dev.outpost.proxy.testing.InstanceServer;
@@ -171,6 +172,30 @@ class EdgeProxyTest {
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.headers()).containsEntry("connection", "close");
             assertThat(raw.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void passesAResponseOnWithoutItsHopByHopHeadersWhetherItIsRewrittenAsBytesOrDecoded() throws Exception {
+        // Plainly framed: rewritten as bytes (RawResponse).
+        String plain = "HTTP/1.1 200 OK\r\nX-App: 1\r\ncontent-length: 5\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+                + "Proxy-Connection: keep-alive\r\nUpgrade: h2c\r\nTrailer: X-Sum\r\nOutpost-Request-Id: forged\r\n\r\nhello";
+        // Connection naming a header of its own, which goes too: decoded.
+        String naming = plain.replace("Connection: keep-alive", "Connection: keep-alive, X-App");
+        CannedInstance canned = closing(new CannedInstance("canned-1", "syd", plain));
+        EdgeProxy proxy = proxy("syd", table(1, app("canned", canned.target())));
+
+        for (String answer : List.of(plain, naming, plain)) {
+            canned.answer(answer);
+            HttpResponse<String> response = get(proxy, "canned.outpost.localhost", "/");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("hello");
+            for (String hop : List.of("Connection", "Keep-Alive", "Proxy-Connection", "Upgrade", "Trailer")) {
+                assertThat(response.headers().firstValue(hop)).as(hop).isEmpty();
+            }
+            assertThat(response.headers().allValues("Outpost-Request-Id")).hasSize(1).doesNotContain("forged");
+            assertThat(response.headers().allValues("X-App")).isEqualTo(answer.equals(plain) ? List.of("1") : List.of());
         }
     }
 

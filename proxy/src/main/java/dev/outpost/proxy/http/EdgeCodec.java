@@ -41,25 +41,23 @@ public final class EdgeCodec extends CombinedChannelDuplexHandler<GuardedRequest
     }
 
     /**
-     * A final response already in bytes ({@link RawResponse#head}, and the rest of its body or null):
-     * written as it is, in the place of an encoded response, and paired with its request like one.
+     * Bytes of a final response the proxy already has in wire form ({@link RawResponse}, {@link RawBody}):
+     * written as they are, in the place of an encoded response; {@code responseStart} pairs it with
+     * its request like an encoded head.
      */
-    public record Encoded(ByteBuf head, ByteBuf body) {}
+    public record Raw(ByteBuf bytes, boolean responseStart) {}
 
     private final class Encoder extends HttpResponseEncoder {
         private HttpMethod method;
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-            if (msg instanceof Encoded encoded) {
-                // Between two messages, as the encoder is after any whole response: its state stays as it was.
-                method = methods.poll();
-                if (encoded.body() == null) {
-                    ctx.write(encoded.head(), promise);
-                } else {
-                    ctx.write(encoded.head(), ctx.voidPromise());
-                    ctx.write(encoded.body(), promise);
+            if (msg instanceof Raw raw) {
+                // The encoder is between messages before, during and after a raw response: its state stays as it was.
+                if (raw.responseStart()) {
+                    method = methods.poll();
                 }
+                ctx.write(raw.bytes(), promise);
                 return;
             }
             super.write(ctx, msg, promise);

@@ -748,7 +748,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         UpstreamHandler.of(channel).listener(this);
         UpstreamCodec codec = UpstreamCodec.of(channel);
         if (codec != null) {
-            codec.allowRaw(rawAllowed());
+            codec.allowRaw(rawAllowed() ? new RawResponse.Target(request.requestId(), clientKeepAlive) : null);
         }
         phase = Phase.STREAMING;
         // A first send of a request without a body: its empty end was decoded with the head and waits
@@ -831,6 +831,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         if (message instanceof RawResponse raw) {
             onRawResponse(raw);
+            return;
+        }
+        if (message instanceof RawBody body) {
+            bytesOut += body.content().readableBytes();
+            EdgeCodec.Raw piece = new EdgeCodec.Raw(body.content(), false);
+            if (body.last()) {
+                endResponse(piece);
+            } else {
+                ctx.write(piece, ctx.voidPromise());
+            }
             return;
         }
         if (message instanceof HttpResponse response) {
@@ -998,23 +1008,22 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     /**
-     * A whole response in bytes: what {@link #onResponseHead}, {@link #frame} and the encoder do to a
-     * decoded one, done on its bytes ({@link RawResponse#head}), then ended like any response.
+     * A response whose head the codec rewrote as bytes for this exchange ({@link RawResponse}): what
+     * {@link #onResponseHead} and {@link #frame} do to a decoded one is done. Its body's rest, if
+     * any, follows as {@link RawBody} pieces.
      */
     private void onRawResponse(RawResponse raw) {
         responseStarted = true;
         status = raw.status();
         servedBy = upstream;
         upstreamKeepAlive = raw.keepAlive();
-        bytesOut += raw.bodyLength();
-        EdgeCodec.Encoded encoded;
-        try {
-            ByteBuf head = raw.head(ctx.alloc(), REQUEST_ID_NAME, request.requestId(), clientKeepAlive);
-            encoded = new EdgeCodec.Encoded(head, raw.bodyInline() ? null : raw.body());
-        } finally {
-            raw.release();
+        bytesOut += raw.bodyBytes();
+        EdgeCodec.Raw start = new EdgeCodec.Raw(raw.content(), true);
+        if (raw.bodyToCome() == 0) {
+            endResponse(start);
+        } else {
+            ctx.write(start, ctx.voidPromise());
         }
-        endResponse(encoded);
     }
 
     private void onResponseContent(HttpContent content) {
@@ -1250,7 +1259,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         UpstreamHandler.of(channel).listener(null);
         UpstreamCodec codec = UpstreamCodec.of(channel);
         if (codec != null) {
-            codec.allowRaw(false);
+            codec.allowRaw(null);
         }
         if (upstreamChannel == channel) {
             upstreamChannel = null;

@@ -4,55 +4,72 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
- * A whole, plainly framed response of an instance, kept as its bytes: the proxy rewrites its head as
- * bytes ({@link #head}) instead of decoding it into a header map and encoding that again. Made by
- * {@link #parse}, which takes only what it can read strictly; everything else is Netty's decoder's.
+ * The start of a plainly framed response of an instance, already rewritten for the user as bytes:
+ * the proxy passes it on instead of decoding the head into a header map and encoding that again.
+ * Made by {@link #parse}, which takes only what it can read strictly; everything else is Netty's
+ * decoder's. The rest of its body, if it did not all come with the head, follows as {@link RawBody}
+ * pieces.
  *
- * <p>What the rewrite does is what the decoded path does to such a response: the status line says
- * HTTP/1.1, the hop-by-hop headers ({@code Connection}, {@code Keep-Alive}, {@code Proxy-Connection},
+ * <p>The rewrite is what the decoded path does to such a response: the status line says HTTP/1.1,
+ * the hop-by-hop headers ({@code Connection}, {@code Keep-Alive}, {@code Proxy-Connection},
  * {@code TE}, {@code Trailer}, {@code Upgrade}) and any {@code Outpost-Request-Id} of the instance's
  * are dropped, the request's id is added, and {@code Connection: close} when the user's connection
  * ends with this response. Every other header line goes on as the instance wrote it.
  */
 public final class RawResponse extends DefaultByteBufHolder {
-    /** Bodies up to this size go in the same buffer as the head: one write, one copy of a few bytes. */
-    static final int INLINE_BODY = 2048;
+    /** Up to this much of the body is copied in after the head (one buffer, one write); the rest is passed on as slices. */
+    static final int INLINE_BODY = 8192;
 
+    private static final AsciiString ID_NAME = AsciiString.cached(ErrorResponse.REQUEST_ID);
     private static final byte[] HTTP_11 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = lower("Content-Length");
+    private static final byte[] TRANSFER_ENCODING = lower("Transfer-Encoding");
+    private static final byte[] REPLAY = lower(ReplayDirective.HEADER);
+    private static final byte[] CONNECTION = lower("Connection");
+    private static final byte[] KEEP_ALIVE = lower("Keep-Alive");
+    private static final byte[] PROXY_CONNECTION = lower("Proxy-Connection");
+    private static final byte[] TE = lower("TE");
+    private static final byte[] TRAILER = lower("Trailer");
+    private static final byte[] UPGRADE = lower("Upgrade");
+    private static final byte[] REQUEST_ID = lower(ErrorResponse.REQUEST_ID);
+    private static final byte[] CLOSE_TOKEN = lower("close");
+    private static final byte[] KEEP_ALIVE_TOKEN = lower("keep-alive");
+
+    /** The parse's working space, one per thread (an event loop's connections take turns). */
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
 
     /** What {@link #parse} found. */
     public record Parse(RawResponse response) {
         /** The head is not all here yet: wait for more bytes (nothing was consumed). */
         public static final Parse INCOMPLETE = new Parse(null);
-        /** Not a response the raw path takes: leave the bytes to the decoder. */
+        /** Not a response the raw path takes: leave the bytes to the decoder (nothing was consumed). */
         public static final Parse NOT_RAW = new Parse(null);
     }
 
+    /** Where a parsed response goes: the request's id and whether the user's connection stays open after it. */
+    public record Target(String requestId, boolean userKeepAlive) {}
+
     private final int status;
     private final boolean keepAlive;
-    /** The end of the status line's reason (where its CRLF starts), from the start of the bytes. */
-    private final int statusLineEnd;
-    private final int headLength;
-    private final int bodyLength;
-    /** Start and end (after the CRLF) of each header line that goes on, in pairs. */
-    private final int[] kept;
-    private final int keptBytes;
+    private final int bodyBytes;
+    private final long bodyToCome;
 
-    private RawResponse(ByteBuf bytes, int status, boolean keepAlive, int statusLineEnd, int headLength,
-                        int bodyLength, int[] kept, int keptBytes) {
+    private RawResponse(ByteBuf bytes, int status, boolean keepAlive, int bodyBytes, long bodyToCome) {
         super(bytes);
         this.status = status;
         this.keepAlive = keepAlive;
-        this.statusLineEnd = statusLineEnd;
-        this.headLength = headLength;
-        this.bodyLength = bodyLength;
-        this.kept = kept;
-        this.keptBytes = keptBytes;
+        this.bodyBytes = bodyBytes;
+        this.bodyToCome = bodyToCome;
     }
 
     public int status() {
@@ -64,203 +81,202 @@ public final class RawResponse extends DefaultByteBufHolder {
         return keepAlive;
     }
 
-    public int bodyLength() {
-        return bodyLength;
+    /** The body bytes in {@link #content()}, after the head. */
+    public int bodyBytes() {
+        return bodyBytes;
+    }
+
+    /** The body bytes that follow as {@link RawBody} pieces; 0 when this is the whole response. */
+    public long bodyToCome() {
+        return bodyToCome;
     }
 
     /**
-     * The response for the user as one buffer (head, and the body when it is small), the caller's to
-     * write and release. Use {@link #body} for the rest of the body when {@link #bodyInline} is false.
-     */
-    public ByteBuf head(ByteBufAllocator alloc, AsciiString requestIdName, String requestId, boolean userKeepAlive) {
-        ByteBuf bytes = content();
-        int base = bytes.readerIndex();
-        int statusRest = statusLineEnd + 2 - HTTP_11.length;
-        int size = HTTP_11.length + statusRest + keptBytes + requestIdName.length() + 2 + requestId.length() + 2
-                + (userKeepAlive ? 0 : CLOSE.length) + 2 + (bodyInline() ? bodyLength : 0);
-        ByteBuf out = alloc.buffer(size);
-        out.writeBytes(HTTP_11);
-        out.writeBytes(bytes, base + HTTP_11.length, statusRest);
-        for (int i = 0; i < kept.length; i += 2) {
-            out.writeBytes(bytes, base + kept[i], kept[i + 1] - kept[i]);
-        }
-        out.writeBytes(requestIdName.array(), requestIdName.arrayOffset(), requestIdName.length());
-        out.writeByte(':').writeByte(' ');
-        out.writeCharSequence(requestId, StandardCharsets.US_ASCII);
-        out.writeByte('\r').writeByte('\n');
-        if (!userKeepAlive) {
-            out.writeBytes(CLOSE);
-        }
-        out.writeByte('\r').writeByte('\n');
-        if (bodyInline()) {
-            out.writeBytes(bytes, base + headLength, bodyLength);
-        }
-        return out;
-    }
-
-    /** Whether {@link #head} carries the body too. */
-    public boolean bodyInline() {
-        return bodyLength <= INLINE_BODY;
-    }
-
-    /** The body as a retained slice, the caller's to write; only when it is not {@linkplain #bodyInline inline}. */
-    public ByteBuf body() {
-        ByteBuf bytes = content();
-        return bytes.retainedSlice(bytes.readerIndex() + headLength, bodyLength);
-    }
-
-    /**
-     * Reads a response from {@code in} at its reader index. On success the bytes of the response are
-     * consumed and kept (a retained slice) by the result; otherwise nothing is consumed.
+     * Reads a response from {@code in} at its reader index. On success the head and the part of the
+     * body that is copied in are consumed, and {@link RawResponse#bodyToCome()} bytes remain for the
+     * caller to pass on; otherwise nothing is consumed.
      *
      * @param maxHead the longest head looked at; a longer one is {@link Parse#NOT_RAW}
      */
-    public static Parse parse(ByteBuf in, int maxHead) {
-        int start = in.readerIndex();
-        int end = in.writerIndex();
-        int limit = Math.min(end, start + maxHead);
-        Parse more = limit == end ? Parse.INCOMPLETE : Parse.NOT_RAW;
-        if (end - start < 13) {
+    public static Parse parse(ByteBuf in, int maxHead, ByteBufAllocator alloc, Target target) {
+        Scratch scratch = SCRATCH.get();
+        int readable = in.readableBytes();
+        // Most heads fit the first look; a longer one gets a second, up to maxHead.
+        int window = Math.min(readable, Math.min(maxHead, Scratch.FIRST_LOOK));
+        Parse parse = parse(in, scratch, window, readable, maxHead, alloc, target);
+        if (parse == Scratch.LOOK_FURTHER) {
+            parse = parse(in, scratch, Math.min(readable, maxHead), readable, maxHead, alloc, target);
+        }
+        return parse == Scratch.LOOK_FURTHER ? Parse.NOT_RAW : parse;
+    }
+
+    private static Parse parse(ByteBuf in, Scratch scratch, int n, int readable, int maxHead, ByteBufAllocator alloc,
+                               Target target) {
+        byte[] b = scratch.bytes(n);
+        in.getBytes(in.readerIndex(), b, 0, n);
+        // Where the bytes looked at run out before the head does.
+        Parse more = n < readable && n < maxHead ? Scratch.LOOK_FURTHER
+                : n == readable && n < maxHead ? Parse.INCOMPLETE : Parse.NOT_RAW;
+        if (n < 13) {
             return more;
         }
         for (int i = 0; i < 7; i++) {
-            if (in.getByte(start + i) != HTTP_11[i]) {
+            if (b[i] != HTTP_11[i]) {
                 return Parse.NOT_RAW;
             }
         }
-        byte minor = in.getByte(start + 7);
-        if (minor != '1' && minor != '0' || in.getByte(start + 8) != ' ') {
+        byte minor = b[7];
+        if (minor != '1' && minor != '0' || b[8] != ' ') {
             return Parse.NOT_RAW;
         }
         int status = 0;
         for (int i = 9; i < 12; i++) {
-            byte d = in.getByte(start + i);
-            if (d < '0' || d > '9') {
+            if (b[i] < '0' || b[i] > '9') {
                 return Parse.NOT_RAW;
             }
-            status = status * 10 + (d - '0');
+            status = status * 10 + (b[i] - '0');
         }
-        if (status < 200 || status > 599 || status == 204 || status == 304) {
+        if (status < 200 || status > 599 || status == 204 || status == 304 || b[12] != ' ' && b[12] != '\r') {
             return Parse.NOT_RAW;
         }
-        byte after = in.getByte(start + 12);
-        if (after != ' ' && after != '\r') {
-            return Parse.NOT_RAW;
-        }
-        int cr = lineEnd(in, start + 12, limit);
+        int cr = lineEnd(b, 12, n);
         if (cr < 0) {
             return cr == -1 ? more : Parse.NOT_RAW;
         }
-        int statusLineEnd = cr;
-        int pos = cr + 2;
-        int[] kept = new int[16];
+        int statusLineEnd = cr + 2;
+        int pos = statusLineEnd;
+        int[] kept = scratch.kept;
         int keptCount = 0;
         int keptBytes = 0;
         long contentLength = -1;
         boolean close = false;
         boolean keepAliveToken = false;
         while (true) {
-            if (pos + 2 > limit) {
+            if (pos + 2 > n) {
                 return more;
             }
-            byte first = in.getByte(pos);
-            if (first == '\r') {
-                if (in.getByte(pos + 1) != '\n') {
+            if (b[pos] == '\r') {
+                if (b[pos + 1] != '\n') {
                     return Parse.NOT_RAW;
                 }
                 pos += 2;
                 break;
             }
             int colon = pos;
-            while (colon < limit && isTokenChar(in.getByte(colon))) {
+            while (colon < n && isTokenChar(b[colon])) {
                 colon++;
             }
-            if (colon == limit) {
+            if (colon == n) {
                 return more;
             }
-            if (colon == pos || in.getByte(colon) != ':') {
-                // Folded lines, spaces before the colon, empty names: the decoder's to judge.
+            if (colon == pos || b[colon] != ':') {
+                // Folded lines, space before the colon, empty names: the decoder's to judge.
                 return Parse.NOT_RAW;
             }
-            int lineCr = lineEnd(in, colon + 1, limit);
+            int lineCr = lineEnd(b, colon + 1, n);
             if (lineCr < 0) {
                 return lineCr == -1 ? more : Parse.NOT_RAW;
             }
             int valueStart = colon + 1;
             int valueEnd = lineCr;
-            while (valueStart < valueEnd && isSpace(in.getByte(valueStart))) {
+            while (valueStart < valueEnd && isSpace(b[valueStart])) {
                 valueStart++;
             }
-            while (valueEnd > valueStart && isSpace(in.getByte(valueEnd - 1))) {
+            while (valueEnd > valueStart && isSpace(b[valueEnd - 1])) {
                 valueEnd--;
             }
-            int nameLength = colon - pos;
             boolean keep = true;
-            if (is(in, pos, nameLength, "content-length")) {
-                if (contentLength >= 0) {
-                    return Parse.NOT_RAW;
+            switch (colon - pos) {
+                case 14 -> {
+                    if (is(b, pos, CONTENT_LENGTH)) {
+                        if (contentLength >= 0) {
+                            return Parse.NOT_RAW;
+                        }
+                        contentLength = digits(b, valueStart, valueEnd);
+                        if (contentLength < 0) {
+                            return Parse.NOT_RAW;
+                        }
+                    } else if (is(b, pos, REPLAY)) {
+                        return Parse.NOT_RAW;
+                    }
                 }
-                contentLength = digits(in, valueStart, valueEnd);
-                if (contentLength < 0) {
-                    return Parse.NOT_RAW;
+                case 17 -> {
+                    if (is(b, pos, TRANSFER_ENCODING)) {
+                        return Parse.NOT_RAW;
+                    }
                 }
-            } else if (is(in, pos, nameLength, "transfer-encoding") || is(in, pos, nameLength, ReplayDirective.HEADER)) {
-                return Parse.NOT_RAW;
-            } else if (is(in, pos, nameLength, "connection")) {
-                int tokens = connectionTokens(in, valueStart, valueEnd);
-                if (tokens < 0) {
-                    return Parse.NOT_RAW;
+                case 10 -> {
+                    if (is(b, pos, CONNECTION)) {
+                        int tokens = connectionTokens(b, valueStart, valueEnd);
+                        if (tokens < 0) {
+                            return Parse.NOT_RAW;
+                        }
+                        close |= (tokens & CLOSE_BIT) != 0;
+                        keepAliveToken |= (tokens & KEEP_ALIVE_BIT) != 0;
+                        keep = false;
+                    } else {
+                        keep = !is(b, pos, KEEP_ALIVE);
+                    }
                 }
-                close |= (tokens & CLOSE_TOKEN) != 0;
-                keepAliveToken |= (tokens & KEEP_ALIVE_TOKEN) != 0;
-                keep = false;
-            } else if (is(in, pos, nameLength, "keep-alive") || is(in, pos, nameLength, "proxy-connection")
-                    || is(in, pos, nameLength, "te") || is(in, pos, nameLength, "trailer")
-                    || is(in, pos, nameLength, "upgrade") || is(in, pos, nameLength, ErrorResponse.REQUEST_ID)) {
-                keep = false;
+                case 16 -> keep = !is(b, pos, PROXY_CONNECTION);
+                case 2 -> keep = !is(b, pos, TE);
+                case 7 -> keep = !is(b, pos, TRAILER) && !is(b, pos, UPGRADE);
+                case 18 -> keep = !is(b, pos, REQUEST_ID);
+                default -> { }
             }
             if (keep) {
                 if (keptCount + 2 > kept.length) {
-                    if (kept.length >= 256) {
-                        return Parse.NOT_RAW;
-                    }
-                    kept = Arrays.copyOf(kept, kept.length * 2);
+                    return Parse.NOT_RAW;
                 }
-                kept[keptCount++] = pos - start;
-                kept[keptCount++] = lineCr + 2 - start;
+                kept[keptCount++] = pos;
+                kept[keptCount++] = lineCr + 2;
                 keptBytes += lineCr + 2 - pos;
             }
             pos = lineCr + 2;
         }
-        if (contentLength < 0 || contentLength > end - pos) {
-            // Delimited by closing, or not all here: the decoder streams it.
+        if (contentLength < 0) {
+            // Delimited by closing: the decoder re-frames it.
             return Parse.NOT_RAW;
         }
-        int headLength = pos - start;
+        int headLength = pos;
+        int inline = (int) Math.min(Math.min(contentLength, readable - headLength), INLINE_BODY);
+        String id = target.requestId();
+        ByteBuf out = alloc.buffer(statusLineEnd + keptBytes + ID_NAME.length() + 4 + id.length()
+                + (target.userKeepAlive() ? 0 : CLOSE.length) + 2 + inline);
+        out.writeBytes(HTTP_11).writeBytes(b, HTTP_11.length, statusLineEnd - HTTP_11.length);
+        for (int i = 0; i < keptCount; i += 2) {
+            out.writeBytes(b, kept[i], kept[i + 1] - kept[i]);
+        }
+        out.writeBytes(ID_NAME.array(), ID_NAME.arrayOffset(), ID_NAME.length()).writeByte(':').writeByte(' ');
+        out.writeCharSequence(id, StandardCharsets.US_ASCII);
+        out.writeByte('\r').writeByte('\n');
+        if (!target.userKeepAlive()) {
+            out.writeBytes(CLOSE);
+        }
+        out.writeByte('\r').writeByte('\n');
+        in.skipBytes(headLength);
+        out.writeBytes(in, inline);
         boolean keepAlive = minor == '1' ? !close : keepAliveToken && !close;
-        ByteBuf bytes = in.retainedSlice(start, headLength + (int) contentLength);
-        in.skipBytes(headLength + (int) contentLength);
-        return new Parse(new RawResponse(bytes, status, keepAlive, statusLineEnd - start, headLength,
-                (int) contentLength, keptCount == kept.length ? kept : Arrays.copyOf(kept, keptCount), keptBytes));
+        return new Parse(new RawResponse(out, status, keepAlive, inline, contentLength - inline));
     }
 
-    private static final int CLOSE_TOKEN = 1;
-    private static final int KEEP_ALIVE_TOKEN = 2;
+    private static final int CLOSE_BIT = 1;
+    private static final int KEEP_ALIVE_BIT = 2;
 
     /**
-     * The index of the CR that ends the line from {@code from}; -1 when the limit comes first, -2
-     * for a byte a header line must not hold (a bare CR or LF, other control bytes, DEL).
+     * The index of the CR that ends the line from {@code from}; -1 when the bytes end first, -2 for
+     * a byte a header line must not hold (a bare CR or LF, other control bytes, DEL).
      */
-    private static int lineEnd(ByteBuf in, int from, int limit) {
-        for (int i = from; i < limit; i++) {
-            byte b = in.getByte(i);
-            if (b == '\r') {
-                if (i + 1 >= limit) {
+    private static int lineEnd(byte[] b, int from, int n) {
+        for (int i = from; i < n; i++) {
+            byte c = b[i];
+            if (c == '\r') {
+                if (i + 1 >= n) {
                     return -1;
                 }
-                return in.getByte(i + 1) == '\n' ? i : -2;
+                return b[i + 1] == '\n' ? i : -2;
             }
-            if (b < 0x20 && b != '\t' || b == 0x7f) {
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
                 return -2;
             }
         }
@@ -268,42 +284,41 @@ public final class RawResponse extends DefaultByteBufHolder {
     }
 
     /** Content-Length's value, or -1 when it is not one run of at most 18 digits. */
-    private static long digits(ByteBuf in, int from, int to) {
+    private static long digits(byte[] b, int from, int to) {
         if (from == to || to - from > 18) {
             return -1;
         }
         long value = 0;
         for (int i = from; i < to; i++) {
-            byte d = in.getByte(i);
-            if (d < '0' || d > '9') {
+            if (b[i] < '0' || b[i] > '9') {
                 return -1;
             }
-            value = value * 10 + (d - '0');
+            value = value * 10 + (b[i] - '0');
         }
         return value;
     }
 
     /** The Connection tokens found (bits), or -1 when one is neither close nor keep-alive. */
-    private static int connectionTokens(ByteBuf in, int from, int to) {
+    private static int connectionTokens(byte[] b, int from, int to) {
         int found = 0;
         int i = from;
         while (i <= to) {
             int comma = i;
-            while (comma < to && in.getByte(comma) != ',') {
+            while (comma < to && b[comma] != ',') {
                 comma++;
             }
             int s = i;
             int e = comma;
-            while (s < e && isSpace(in.getByte(s))) {
+            while (s < e && isSpace(b[s])) {
                 s++;
             }
-            while (e > s && isSpace(in.getByte(e - 1))) {
+            while (e > s && isSpace(b[e - 1])) {
                 e--;
             }
-            if (is(in, s, e - s, "close")) {
-                found |= CLOSE_TOKEN;
-            } else if (is(in, s, e - s, "keep-alive")) {
-                found |= KEEP_ALIVE_TOKEN;
+            if (e - s == CLOSE_TOKEN.length && is(b, s, CLOSE_TOKEN)) {
+                found |= CLOSE_BIT;
+            } else if (e - s == KEEP_ALIVE_TOKEN.length && is(b, s, KEEP_ALIVE_TOKEN)) {
+                found |= KEEP_ALIVE_BIT;
             } else if (e > s) {
                 // A token naming another header to drop: the decoded path handles that.
                 return -1;
@@ -313,33 +328,49 @@ public final class RawResponse extends DefaultByteBufHolder {
         return found;
     }
 
-    /** Whether {@code in[from, from + length)} is {@code name}, ignoring ASCII case. */
-    private static boolean is(ByteBuf in, int from, int length, String name) {
-        if (length != name.length()) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            int b = in.getByte(from + i);
-            int c = name.charAt(i);
-            if (b != c && (b | 0x20) != (c | 0x20)) {
+    /** Whether {@code b[from, from + lower.length)} is {@code lower} in any ASCII case ({@code lower} is letters, digits and '-'). */
+    private static boolean is(byte[] b, int from, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            if ((b[from + i] | 0x20) != lower[i]) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\t';
+    private static byte[] lower(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\t';
     }
 
     /** RFC 9110 tchar. */
-    private static boolean isTokenChar(byte b) {
-        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
+    private static boolean isTokenChar(byte c) {
+        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
             return true;
         }
-        return switch (b) {
+        return switch (c) {
             case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
             default -> false;
         };
+    }
+
+    private static final class Scratch {
+        static final int FIRST_LOOK = 1024;
+        /** Internal to {@link #parse}: the head goes on past the first look. */
+        static final Parse LOOK_FURTHER = new Parse(null);
+
+        private byte[] bytes = new byte[FIRST_LOOK];
+        /** Start and end of each header line that goes on, in pairs. */
+        final int[] kept = new int[512];
+
+        byte[] bytes(int n) {
+            if (bytes.length < n) {
+                bytes = new byte[n];
+            }
+            return bytes;
+        }
     }
 }

@@ -38,7 +38,8 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
     /** After a successful {@code CONNECT}: what follows is not HTTP. */
     private boolean done;
-    private boolean allowRaw;
+    /** Where the next response goes when it may take the raw path; null when it may not. */
+    private RawResponse.Target rawTarget;
 
     public UpstreamCodec() {
         init(new Decoder(new HttpDecoderConfig()), new Encoder());
@@ -51,12 +52,12 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
     }
 
     /**
-     * Whether the next response may come as a {@link RawResponse}; off again once a response starts.
-     * Only the exchange that can write raw bytes to its user (an HTTP/1.1 client, not HEAD, not an
-     * upgrade) turns it on.
+     * Lets the next response come as a {@link RawResponse} rewritten for {@code target}, or not
+     * ({@code null}); off again once a response starts. Only an exchange that can write raw bytes to
+     * its user (an HTTP/1.1 client, not HEAD, not an upgrade) turns it on.
      */
-    public void allowRaw(boolean allow) {
-        allowRaw = allow;
+    public void allowRaw(RawResponse.Target target) {
+        rawTarget = target;
     }
 
     final class Encoder extends HttpRequestEncoder {
@@ -73,6 +74,8 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
         /** Between two responses: the raw path may look at the bytes. */
         private boolean boundary = true;
         private boolean closing;
+        /** The body bytes of a raw response still to pass on; -1 outside one. */
+        private long rawToCome = -1;
 
         Decoder(HttpDecoderConfig config) {
             super(config);
@@ -87,8 +90,21 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
                 }
                 return;
             }
-            if (boundary && allowRaw && !closing) {
-                RawResponse.Parse parse = RawResponse.parse(buffer, MAX_RAW_HEAD);
+            if (rawToCome > 0) {
+                // The rest of a raw response's body, as it comes; never Netty's, whose state is between messages.
+                int n = (int) Math.min(rawToCome, buffer.readableBytes());
+                if (n > 0) {
+                    rawToCome -= n;
+                    out.add(new RawBody(buffer.readRetainedSlice(n), rawToCome == 0));
+                    if (rawToCome == 0) {
+                        rawToCome = -1;
+                        boundary = true;
+                    }
+                }
+                return;
+            }
+            if (boundary && rawTarget != null && !closing) {
+                RawResponse.Parse parse = RawResponse.parse(buffer, MAX_RAW_HEAD, ctx.alloc(), rawTarget);
                 if (parse == RawResponse.Parse.INCOMPLETE) {
                     // Netty would wait for the whole head too; nothing is consumed.
                     return;
@@ -96,8 +112,13 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
                 if (parse.response() != null) {
                     // Paired with its request like any response; the raw path takes neither HEAD nor CONNECT.
                     methods.poll();
-                    allowRaw = false;
-                    out.add(parse.response());
+                    rawTarget = null;
+                    RawResponse raw = parse.response();
+                    if (raw.bodyToCome() > 0) {
+                        rawToCome = raw.bodyToCome();
+                        boundary = false;
+                    }
+                    out.add(raw);
                     return;
                 }
             }
@@ -106,7 +127,7 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
             super.decode(ctx, buffer, out);
             int after = out.size();
             if (after > before) {
-                allowRaw = false;
+                rawTarget = null;
                 // A response ends with its last content; a head or content without it leaves one open.
                 boundary = out.get(after - 1) instanceof LastHttpContent;
             } else if (buffer.readerIndex() != consumedFrom) {

@@ -20,7 +20,7 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     /** What an exchange does with its upstream connection's events; runs on the connection's event loop. */
     public interface Listener {
-        /** A decoded {@link HttpObject}, or a whole {@link RawResponse}. */
+        /** A decoded {@link HttpObject}, or a {@link RawResponse} and its {@link RawBody} pieces. */
         void onUpstreamMessage(Object message);
 
         void onUpstreamReadComplete();
@@ -45,7 +45,7 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (listener != null && (msg instanceof HttpObject || msg instanceof RawResponse)) {
+        if (listener != null && (msg instanceof HttpObject || msg instanceof RawResponse || msg instanceof RawBody)) {
             listener.onUpstreamMessage(msg);
             return;
         }

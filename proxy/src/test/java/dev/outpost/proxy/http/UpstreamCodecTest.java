@@ -3,7 +3,7 @@ package dev.outpost.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The instance side's codec: which responses take the raw path, what their bytes become, and that the rest decode as before. */
 class UpstreamCodecTest {
-    private static final AsciiString ID = AsciiString.cached(ErrorResponse.REQUEST_ID);
     private final UpstreamCodec codec = new UpstreamCodec();
     private final EmbeddedChannel channel = new EmbeddedChannel(codec);
 
@@ -35,34 +33,39 @@ class UpstreamCodecTest {
     }
 
     @Test
-    void aWholePlainResponseComesAsBytesAndIsRewrittenLikeTheDecodedPath() {
+    void aWholePlainResponseComesAsBytesRewrittenLikeTheDecodedPath() {
+        String instance = "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type:text/plain\r\nContent-Length: 5\r\n"
+                + "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nOutpost-Request-Id: forged\r\nX-Custom:  a b \r\n\r\nhello";
         send(HttpMethod.GET);
-        codec.allowRaw(true);
-        receive("HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type:text/plain\r\nContent-Length: 5\r\n"
-                + "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nOutpost-Request-Id: forged\r\nX-Custom:  a b \r\n\r\nhello");
+        allowRaw("req1", true);
+        receive(instance);
 
         RawResponse raw = channel.readInbound();
         assertThat(raw.status()).isEqualTo(200);
         assertThat(raw.keepAlive()).isTrue();
-        assertThat(raw.bodyLength()).isEqualTo(5);
-        assertThat(raw.bodyInline()).isTrue();
-        assertThat(head(raw, "req1", true)).isEqualTo("HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type:text/plain\r\n"
+        assertThat(raw.bodyBytes()).isEqualTo(5);
+        assertThat(raw.bodyToCome()).isZero();
+        assertThat(text(raw)).isEqualTo("HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type:text/plain\r\n"
                 + "Content-Length: 5\r\nX-Custom:  a b \r\nOutpost-Request-Id: req1\r\n\r\nhello");
-        assertThat(head(raw, "req1", false)).isEqualTo("HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type:text/plain\r\n"
-                + "Content-Length: 5\r\nX-Custom:  a b \r\nOutpost-Request-Id: req1\r\nConnection: close\r\n\r\nhello");
-        raw.release();
         assertThat((Object) channel.readInbound()).isNull();
+
+        // The user's connection ends with the next one: it says so.
+        send(HttpMethod.GET);
+        allowRaw("req2", false);
+        receive(instance);
+        assertThat(text(channel.readInbound())).isEqualTo("HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type:text/plain\r\n"
+                + "Content-Length: 5\r\nX-Custom:  a b \r\nOutpost-Request-Id: req2\r\nConnection: close\r\n\r\nhello");
     }
 
     @Test
     void rawIsOffAgainOnceAResponseCameAndThePairingWithRequestsHolds() {
         send(HttpMethod.GET);
         send(HttpMethod.HEAD);
-        codec.allowRaw(true);
+        allowRaw("r", true);
         receive("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
 
         RawResponse raw = channel.readInbound();
-        assertThat(raw.bodyLength()).isEqualTo(2);
+        assertThat(raw.bodyBytes()).isEqualTo(2);
         raw.release();
         // The HEAD answer: decoded, and without a body although it names a length.
         HttpResponse head = channel.readInbound();
@@ -76,40 +79,68 @@ class UpstreamCodecTest {
     @Test
     void aHeadInPiecesWaitsForTheRestAndLosesNothing() {
         send(HttpMethod.GET);
-        codec.allowRaw(true);
+        allowRaw("r", true);
         receive("HTTP/1.1 201 Created\r\nLocation: /x\r\nContent-Len");
         assertThat((Object) channel.readInbound()).isNull();
         receive("gth: 3\r\n\r\nabc");
 
-        RawResponse raw = channel.readInbound();
-        assertThat(head(raw, "r", true)).isEqualTo("HTTP/1.1 201 Created\r\nLocation: /x\r\nContent-Length: 3\r\nOutpost-Request-Id: r\r\n\r\nabc");
-        raw.release();
+        assertThat(text(channel.readInbound())).isEqualTo("HTTP/1.1 201 Created\r\nLocation: /x\r\nContent-Length: 3\r\nOutpost-Request-Id: r\r\n\r\nabc");
     }
 
     @Test
-    void aBodyNotAllHereIsStreamedByTheDecoder() {
+    void aBodyNotAllHereFollowsAsPiecesAsItComesAndTheNextResponseStartsClean() {
         send(HttpMethod.GET);
-        codec.allowRaw(true);
+        allowRaw("r", true);
         receive("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabc");
-        receive("def");
+        RawResponse raw = channel.readInbound();
+        assertThat(raw.bodyBytes()).isEqualTo(3);
+        assertThat(raw.bodyToCome()).isEqualTo(3);
+        assertThat(text(raw)).endsWith("\r\n\r\nabc");
+        assertThat((Object) channel.readInbound()).isNull();
 
-        assertThat(decodedBody()).isEqualTo("abcdef");
+        // The next response's first bytes come in the same read as the body's end: they are not body.
+        send(HttpMethod.GET);
+        receive("de");
+        receive("fHTTP/1.1 200 OK\r\nCon");
+        RawBody first = channel.readInbound();
+        assertThat(first.last()).isFalse();
+        assertThat(text(first)).isEqualTo("de");
+        RawBody last = channel.readInbound();
+        assertThat(last.last()).isTrue();
+        assertThat(text(last)).isEqualTo("f");
+        assertThat((Object) channel.readInbound()).isNull();
+        // Raw was for one response: the next is decoded.
+        receive("tent-Length: 2\r\n\r\nok");
+        HttpResponse next = channel.readInbound();
+        assertThat(next.status().code()).isEqualTo(200);
+        assertThat(decodedBody()).isEqualTo("ok");
     }
 
     @Test
-    void aLargeBodyStaysOutOfTheHeadBuffer() {
+    void aLargeBodyIsCopiedUpToTheInlineSizeAndPassedOnAsASliceAfter() {
         send(HttpMethod.GET);
-        codec.allowRaw(true);
-        String body = "x".repeat(RawResponse.INLINE_BODY + 1);
+        allowRaw("r", true);
+        String body = "x".repeat(RawResponse.INLINE_BODY) + "y".repeat(100);
         receive("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
 
         RawResponse raw = channel.readInbound();
-        assertThat(raw.bodyInline()).isFalse();
-        assertThat(head(raw, "r", true)).isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nOutpost-Request-Id: r\r\n\r\n");
-        ByteBuf rest = raw.body();
-        raw.release();
-        assertThat(rest.toString(StandardCharsets.US_ASCII)).isEqualTo(body);
-        rest.release();
+        assertThat(raw.bodyBytes()).isEqualTo(RawResponse.INLINE_BODY);
+        assertThat(raw.bodyToCome()).isEqualTo(100);
+        assertThat(text(raw)).isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: " + body.length()
+                + "\r\nOutpost-Request-Id: r\r\n\r\n" + "x".repeat(RawResponse.INLINE_BODY));
+        RawBody rest = channel.readInbound();
+        assertThat(rest.last()).isTrue();
+        assertThat(text(rest)).isEqualTo("y".repeat(100));
+    }
+
+    @Test
+    void aHeadLongerThanTheFirstLookIsStillRead() {
+        send(HttpMethod.GET);
+        allowRaw("r", true);
+        String cookie = "Set-Cookie: " + "c".repeat(3000) + "\r\n";
+        receive("HTTP/1.1 200 OK\r\n" + cookie + "Content-Length: 2\r\n\r\nok");
+
+        assertThat(text(channel.readInbound())).isEqualTo("HTTP/1.1 200 OK\r\n" + cookie + "Content-Length: 2\r\nOutpost-Request-Id: r\r\n\r\nok");
     }
 
     @ParameterizedTest
@@ -125,7 +156,7 @@ class UpstreamCodecTest {
     })
     void everythingElseIsDecodedAsBefore(String response) {
         send(HttpMethod.GET);
-        codec.allowRaw(true);
+        allowRaw("r", true);
         receive(response);
 
         Object first = channel.readInbound();
@@ -140,7 +171,7 @@ class UpstreamCodecTest {
     @Test
     void aNameWithSpaceBeforeItsColonIsLeftToTheDecoder() {
         send(HttpMethod.GET);
-        codec.allowRaw(true);
+        allowRaw("r", true);
         // RFC 9112 §5.1: a proxy removes that space before forwarding, which the decoded path does.
         receive("HTTP/1.1 200 OK\r\nX-Spaced : x\r\nContent-Length: 3\r\n\r\nabc");
 
@@ -160,7 +191,7 @@ class UpstreamCodecTest {
                 "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", true);
         cases.forEach((response, keepAlive) -> {
             send(HttpMethod.GET);
-            codec.allowRaw(true);
+            allowRaw("r", true);
             receive(response);
             RawResponse raw = channel.readInbound();
             assertThat(raw.keepAlive()).as(response).isEqualTo(keepAlive);
@@ -198,12 +229,16 @@ class UpstreamCodecTest {
         channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.US_ASCII));
     }
 
-    private static String head(RawResponse raw, String id, boolean keepAlive) {
-        ByteBuf out = raw.head(ByteBufAllocator.DEFAULT, ID, id, keepAlive);
+    private void allowRaw(String requestId, boolean userKeepAlive) {
+        codec.allowRaw(new RawResponse.Target(requestId, userKeepAlive));
+    }
+
+    /** The bytes of {@code holder}, which is released. */
+    private static String text(ByteBufHolder holder) {
         try {
-            return out.toString(StandardCharsets.US_ASCII);
+            return holder.content().toString(StandardCharsets.US_ASCII);
         } finally {
-            out.release();
+            holder.release();
         }
     }
 
