@@ -133,6 +133,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private Placement placement;
     private boolean hasBody;
     private boolean clientKeepAlive;
+    private String lastHostHeader;
+    private AppHost lastHost;
     /** Whether the user speaks HTTP/1.1 on this connection (not an HTTP/2 stream): 0 until known, 1 yes, 2 no. */
     private int http1User;
     private boolean requestReceived;
@@ -272,7 +274,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             answerAndClose(HttpResponseStatus.BAD_REQUEST, "malformed request: no Host header");
             return;
         }
-        AppHost host = AppHost.parse(hostHeader);
+        if (!hostHeader.equals(lastHostHeader)) {
+            // A keep-alive connection names the same host request after request: parsed once.
+            lastHost = AppHost.parse(hostHeader);
+            lastHostHeader = hostHeader;
+        }
+        AppHost host = lastHost;
         Optional<RoutingTable.AppRoutes> found = host.app().flatMap(name -> edge.routes().get().app(name));
         if (found.isEmpty()) {
             answer(HttpResponseStatus.NOT_FOUND, "no app is deployed at " + host.host());

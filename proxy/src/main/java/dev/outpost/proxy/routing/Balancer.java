@@ -1,5 +1,6 @@
 package dev.outpost.proxy.routing;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * regions. Nothing is counted here: the caller claims the pick with {@link Upstream#tryBegin}.
  */
 public final class Balancer {
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
+
+    private static final class Scratch {
+        final List<Upstream> underSoft = new ArrayList<>();
+        final List<Upstream> underHard = new ArrayList<>();
+    }
 
     /** The outcome of a pick. */
     public sealed interface Choice {
@@ -47,30 +59,42 @@ public final class Balancer {
         List<RoutingTable.RegionTargets> order = order(routes.regions(), placement);
         long now = System.nanoTime();
         int atCapacity = 0;
-        for (boolean allowEjected : new boolean[] {false, true}) {
-            for (RoutingTable.RegionTargets region : order) {
-                List<Upstream> underSoft = new ArrayList<>();
-                List<Upstream> underHard = new ArrayList<>();
-                for (Upstream u : region.upstreams()) {
-                    if (exclude.contains(u) || u.isEjected(now) != allowEjected) {
-                        continue;
+        // Per-thread scratch lists and indexed loops: this runs on every request, on the event loop.
+        Scratch scratch = SCRATCH.get();
+        List<Upstream> underSoft = scratch.underSoft;
+        List<Upstream> underHard = scratch.underHard;
+        try {
+            for (int pass = 0; pass < 2; pass++) {
+                boolean allowEjected = pass == 1;
+                for (int r = 0; r < order.size(); r++) {
+                    List<Upstream> upstreams = order.get(r).upstreams();
+                    underSoft.clear();
+                    underHard.clear();
+                    for (int i = 0; i < upstreams.size(); i++) {
+                        Upstream u = upstreams.get(i);
+                        if (exclude.contains(u) || u.isEjected(now) != allowEjected) {
+                            continue;
+                        }
+                        int load = u.inFlight();
+                        if (load >= routes.hardLimit()) {
+                            atCapacity++;
+                        } else if (load < routes.softLimit()) {
+                            underSoft.add(u);
+                        } else {
+                            underHard.add(u);
+                        }
                     }
-                    int load = u.inFlight();
-                    if (load >= routes.hardLimit()) {
-                        atCapacity++;
-                    } else if (load < routes.softLimit()) {
-                        underSoft.add(u);
-                    } else {
-                        underHard.add(u);
+                    if (!underSoft.isEmpty()) {
+                        return new Choice.Chosen(twoChoices(underSoft));
                     }
-                }
-                if (!underSoft.isEmpty()) {
-                    return new Choice.Chosen(twoChoices(underSoft));
-                }
-                if (!underHard.isEmpty()) {
-                    return new Choice.Chosen(twoChoices(underHard));
+                    if (!underHard.isEmpty()) {
+                        return new Choice.Chosen(twoChoices(underHard));
+                    }
                 }
             }
+        } finally {
+            underSoft.clear();
+            underHard.clear();
         }
         return atCapacity > 0 ? new Choice.AtCapacity(atCapacity) : new Choice.NoCandidate();
     }
