@@ -1,6 +1,7 @@
 package dev.outpost.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
@@ -43,9 +44,20 @@ public final class EdgeCodec extends CombinedChannelDuplexHandler<GuardedRequest
     /**
      * Bytes of a final response the proxy already has in wire form ({@link RawResponse}, {@link RawBody}):
      * written as they are, in the place of an encoded response; {@code responseStart} pairs it with
-     * its request like an encoded head.
+     * its request like an encoded head. A holder, so a write dropped on the way releases the bytes.
      */
-    public record Raw(ByteBuf bytes, boolean responseStart) {}
+    public static final class Raw extends DefaultByteBufHolder {
+        private final boolean responseStart;
+
+        public Raw(ByteBuf bytes, boolean responseStart) {
+            super(bytes);
+            this.responseStart = responseStart;
+        }
+
+        public boolean responseStart() {
+            return responseStart;
+        }
+    }
 
     private final class Encoder extends HttpResponseEncoder {
         private HttpMethod method;
@@ -57,7 +69,7 @@ public final class EdgeCodec extends CombinedChannelDuplexHandler<GuardedRequest
                 if (raw.responseStart()) {
                     method = methods.poll();
                 }
-                ctx.write(raw.bytes(), promise);
+                ctx.write(raw.content(), promise);
                 return;
             }
             super.write(ctx, msg, promise);
