@@ -12,7 +12,6 @@ import dev.outpost.proxy.telemetry.AccessLog;
 import dev.outpost.proxy.telemetry.EdgeDemand;
 import dev.outpost.proxy.telemetry.ProxyMetrics;
 import io.netty.buffer.Unpooled;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -25,7 +24,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -841,13 +839,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         if (message instanceof RawBody body) {
-            bytesOut += body.content().readableBytes();
-            EdgeCodec.Raw piece = new EdgeCodec.Raw(body.content(), false);
-            if (body.last()) {
-                endResponse(piece);
-            } else {
-                ctx.write(piece, ctx.voidPromise());
-            }
+            onRawBody(body);
             return;
         }
         if (message instanceof HttpResponse response) {
@@ -1030,6 +1022,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             endResponse(start);
         } else {
             ctx.write(start, ctx.voidPromise());
+        }
+    }
+
+    private void onRawBody(RawBody body) {
+        bytesOut += body.content().readableBytes();
+        EdgeCodec.Raw piece = new EdgeCodec.Raw(body.content(), false);
+        if (body.last()) {
+            endResponse(piece);
+        } else {
+            ctx.write(piece, ctx.voidPromise());
         }
     }
 

@@ -23,11 +23,12 @@ import java.util.List;
  * paired like Netty's {@code HttpClientCodec} (a {@code HEAD} answer has no body; after a {@code 200}
  * to {@code CONNECT} the bytes pass undecoded), with two savings for the common case:
  * <ul>
- * <li>While {@link #allowRaw} is on, a response that arrives whole and is plainly framed (status
- * 200–599 but not 204 or 304, one {@code Content-Length}, no {@code Transfer-Encoding}, no
- * {@code Outpost-Replay}, {@code Connection} naming only {@code keep-alive} or {@code close}, strict
- * CRLF lines) is handed on as one {@link RawResponse} of bytes instead of a decoded head, header map
- * and content. Anything else, and any response not yet whole, goes to Netty's decoder as before.
+ * <li>While {@link #allowRaw} is on, a plainly framed response (status 200–599 but not 204 or 304,
+ * one {@code Content-Length}, no {@code Transfer-Encoding}, no {@code Outpost-Replay},
+ * {@code Connection} naming only {@code keep-alive} or {@code close}, strict CRLF lines) is handed on
+ * as a {@link RawResponse}, its head already rewritten for the user, and the rest of its body as
+ * {@link RawBody} pieces as they come. Its head is waited for whole, as Netty's decoder waits for
+ * it; anything else goes to Netty's decoder as before.
  * <li>Common response header names are shared constants, not a new string per header.
  * </ul>
  */
