@@ -10,7 +10,8 @@ import java.util.List;
  * the proxy in either direction. {@code Transfer-Encoding} stays: the codecs frame bodies by it.
  */
 public final class HopByHopHeaders {
-    private static final List<CharSequence> FIXED = List.of(
+    /** Always hop-by-hop; {@link RawResponse} drops the same ones from the responses it rewrites. */
+    static final List<CharSequence> FIXED = List.of(
             // Keep-Alive and Proxy-Connection as strings: Netty deprecates their constants because no one should send them.
             HttpHeaderNames.CONNECTION, AsciiString.cached("Keep-Alive"), AsciiString.cached("Proxy-Connection"),
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);

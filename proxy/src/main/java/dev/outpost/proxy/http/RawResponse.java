@@ -6,6 +6,7 @@ import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 
 /**
  * The start of a plainly framed response of an instance, already rewritten for the user as bytes:
@@ -31,12 +32,9 @@ public final class RawResponse extends DefaultByteBufHolder {
     private static final byte[] TRANSFER_ENCODING = lower("Transfer-Encoding");
     private static final byte[] REPLAY = lower(ReplayDirective.HEADER);
     private static final byte[] CONNECTION = lower("Connection");
-    private static final byte[] KEEP_ALIVE = lower("Keep-Alive");
-    private static final byte[] PROXY_CONNECTION = lower("Proxy-Connection");
-    private static final byte[] TE = lower("TE");
-    private static final byte[] TRAILER = lower("Trailer");
-    private static final byte[] UPGRADE = lower("Upgrade");
-    private static final byte[] REQUEST_ID = lower(ErrorResponse.REQUEST_ID);
+    /** Dropped from the response: the hop-by-hop headers the decoded path strips ({@link HopByHopHeaders}; Connection is read first) and the instance's own request id. */
+    private static final byte[][] DROPPED = Stream.concat(HopByHopHeaders.FIXED.stream(), Stream.of(ErrorResponse.REQUEST_ID))
+            .map(name -> lower(name.toString())).toArray(byte[][]::new);
     private static final byte[] CLOSE_TOKEN = lower("close");
     private static final byte[] KEEP_ALIVE_TOKEN = lower("keep-alive");
 
@@ -185,44 +183,33 @@ public final class RawResponse extends DefaultByteBufHolder {
             while (valueEnd > valueStart && isSpace(b[valueEnd - 1])) {
                 valueEnd--;
             }
+            int nameLength = colon - pos;
             boolean keep = true;
-            switch (colon - pos) {
-                case 14 -> {
-                    if (is(b, pos, CONTENT_LENGTH)) {
-                        if (contentLength >= 0) {
-                            return Parse.NOT_RAW;
-                        }
-                        contentLength = digits(b, valueStart, valueEnd);
-                        if (contentLength < 0) {
-                            return Parse.NOT_RAW;
-                        }
-                    } else if (is(b, pos, REPLAY)) {
-                        return Parse.NOT_RAW;
-                    }
+            if (named(b, pos, nameLength, CONTENT_LENGTH)) {
+                if (contentLength >= 0) {
+                    return Parse.NOT_RAW;
                 }
-                case 17 -> {
-                    if (is(b, pos, TRANSFER_ENCODING)) {
-                        return Parse.NOT_RAW;
-                    }
+                contentLength = digits(b, valueStart, valueEnd);
+                if (contentLength < 0) {
+                    return Parse.NOT_RAW;
                 }
-                case 10 -> {
-                    if (is(b, pos, CONNECTION)) {
-                        int tokens = connectionTokens(b, valueStart, valueEnd);
-                        if (tokens < 0) {
-                            return Parse.NOT_RAW;
-                        }
-                        close |= (tokens & CLOSE_BIT) != 0;
-                        keepAliveToken |= (tokens & KEEP_ALIVE_BIT) != 0;
+            } else if (named(b, pos, nameLength, TRANSFER_ENCODING) || named(b, pos, nameLength, REPLAY)) {
+                return Parse.NOT_RAW;
+            } else if (named(b, pos, nameLength, CONNECTION)) {
+                int tokens = connectionTokens(b, valueStart, valueEnd);
+                if (tokens < 0) {
+                    return Parse.NOT_RAW;
+                }
+                close |= (tokens & CLOSE_BIT) != 0;
+                keepAliveToken |= (tokens & KEEP_ALIVE_BIT) != 0;
+                keep = false;
+            } else {
+                for (byte[] dropped : DROPPED) {
+                    if (named(b, pos, nameLength, dropped)) {
                         keep = false;
-                    } else {
-                        keep = !is(b, pos, KEEP_ALIVE);
+                        break;
                     }
                 }
-                case 16 -> keep = !is(b, pos, PROXY_CONNECTION);
-                case 2 -> keep = !is(b, pos, TE);
-                case 7 -> keep = !is(b, pos, TRAILER) && !is(b, pos, UPGRADE);
-                case 18 -> keep = !is(b, pos, REQUEST_ID);
-                default -> { }
             }
             if (keep) {
                 if (keptCount + 2 > kept.length) {
@@ -326,6 +313,10 @@ public final class RawResponse extends DefaultByteBufHolder {
             i = comma + 1;
         }
         return found;
+    }
+
+    private static boolean named(byte[] b, int from, int length, byte[] lower) {
+        return length == lower.length && is(b, from, lower);
     }
 
     /** Whether {@code b[from, from + lower.length)} is {@code lower} in any ASCII case ({@code lower} is letters, digits and '-'). */
