@@ -317,16 +317,11 @@ class RegionLabScenariosTest {
         Thread.sleep(5000);
         List<Long> killed = processesOf("lax");
         assertThat(killed).isNotEmpty();
-        killed.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                .until(() -> killed.stream().noneMatch(RegionLabScenariosTest::alive));
+        kill(killed);
         // Under the load, the next requests are served from the nearest other region, iad, whenever its one slot
         // (hard_limit 1) is free, and by the next nearest, sin, while a request of the load holds it: which of the
         // two depends on when each request meets the load's, so only "never lax, never failed" holds for each.
-        List<Served> underLoad = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            underLoad.add(served("lax", "/"));
-        }
+        List<Served> underLoad = servedInTurn("lax", 10);
         assertThat(load).as("the load still runs after the kill").isNotDone();
         assertThat(underLoad).as("the requests after the kill, under the load").allSatisfy(s -> {
             assertThat(s.status()).isEqualTo(200);
@@ -349,13 +344,8 @@ class RegionLabScenariosTest {
                 .until(() -> "lax".equals(served("lax", "/").region()));
         List<Long> again = processesOf("lax");
         assertThat(again).as("lax's restarted instances").isNotEmpty().doesNotContainAnyElementsOf(killed);
-        again.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                .until(() -> again.stream().noneMatch(RegionLabScenariosTest::alive));
-        List<Served> quiet = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            quiet.add(served("lax", "/"));
-        }
+        kill(again);
+        List<Served> quiet = servedInTurn("lax", 10);
         assertThat(quiet).as("the requests after the second kill, nothing else running").allSatisfy(s -> {
             assertThat(s.status()).isEqualTo(200);
             assertThat(s.edge()).isEqualTo("lax");
@@ -383,6 +373,22 @@ class RegionLabScenariosTest {
         DevLab.Result gone = lab("parts");
         assertThat(gone.exit()).isEqualTo(1);
         assertThat(gone.err()).contains("outpost dev is not running").contains("start it with `outpost dev`");
+    }
+
+    /** {@code n} requests to {@code region}'s edge, one after the other. */
+    List<Served> servedInTurn(String region, int n) throws Exception {
+        List<Served> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(served(region, "/"));
+        }
+        return out;
+    }
+
+    /** Kills {@code pids} (SIGKILL, as a crash would end them) and waits until none runs. */
+    static void kill(List<Long> pids) {
+        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> pids.stream().noneMatch(RegionLabScenariosTest::alive));
     }
 
     /** Whether {@code pid} runs (a zombie waiting for its parent to reap it does not). */
