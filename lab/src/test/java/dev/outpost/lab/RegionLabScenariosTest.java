@@ -353,8 +353,7 @@ class RegionLabScenariosTest {
         });
         assertThat(quiet.get(0).region()).as("the first request after the kill: " + quiet).isEqualTo("iad");
         List<String> order = quiet.stream().map(Served::region).toList();
-        assertThat(order.subList(order.indexOf("lax") < 0 ? order.size() : order.indexOf("lax"), order.size()))
-                .as("once lax's instance is back it serves lax's users: " + order).allMatch("lax"::equals);
+        assertThat(String.join(",", order)).as("once lax's instance is back it serves lax's users").matches("iad(,iad)*(,lax)*");
     }
 
     @Test
