@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * neither loses nor repeats lines; each line also carries its origin in the file, so a batch sent
  * again after a crash is stored once.
  *
+ * <p>It looks for output every poll (100 ms) while there is some; after a round that found nothing
+ * and has nothing to send, it waits twice as long each time, up to {@link #IDLE_POLL}, so an idle
+ * host is not woken ten times a second. The first line after a quiet spell waits at most that long,
+ * about the flush interval a batch waits anyway.
+ *
  * <p>An instance's lines are read only once its app is known: from {@link #assigned} or the offsets
  * file. One thread; {@link #close} reads and sends what is left once more, then stops it.
  */
@@ -41,6 +46,10 @@ public final class LogShipper implements AutoCloseable {
     static final String OUTPUT = "output.log";
     private static final Logger LOG = LoggerFactory.getLogger(LogShipper.class);
     private static final int READ_BYTES_PER_POLL = 256 * 1024;
+    /** The longest wait between rounds while nothing comes (or the poll, when that is longer). */
+    static final Duration IDLE_POLL = Duration.ofMillis(500);
+    /** Rounds run by the loop so far (how often it woke up). */
+    private volatile long rounds;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path instancesDir;
@@ -119,9 +128,13 @@ public final class LogShipper implements AutoCloseable {
     private void loop() {
         try {
             boolean last = false;
+            long poll = settings.poll().toMillis();
+            long idle = Math.max(poll, IDLE_POLL.toMillis());
+            long wait = poll;
             while (!last) {
-                last = closing.await(settings.poll().toMillis(), TimeUnit.MILLISECONDS);
-                cycle(last);
+                last = closing.await(wait, TimeUnit.MILLISECONDS);
+                wait = cycle(last) ? poll : Math.min(wait * 2, idle);
+                rounds++;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -133,13 +146,17 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
-    /** One round: find new files, read them, send what is due. */
-    void cycle(boolean last) throws InterruptedException {
+    long rounds() {
+        return rounds;
+    }
+
+    /** One round: find new files, read them, send what is due; true when it read lines or still holds some. */
+    boolean cycle(boolean last) throws InterruptedException {
         discover();
-        read();
+        boolean read = read();
         long now = System.nanoTime();
         if (now - retryAt < 0 && !last) {
-            return;
+            return true;
         }
         boolean due = now - lastSend >= settings.flushInterval().toNanos() || last;
         while (!buffer.isEmpty() && (buffer.size() >= settings.batchSize() || due)) {
@@ -150,6 +167,7 @@ public final class LogShipper implements AutoCloseable {
         }
         forgetFinished();
         saveOffsets();
+        return read || !buffer.isEmpty();
     }
 
     private void discover() {
@@ -171,7 +189,9 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
-    private void read() {
+    /** Reads what every assigned tail has; true when some tail gave lines. */
+    private boolean read() {
+        boolean any = false;
         long now = System.nanoTime();
         for (Map.Entry<String, OutputTail> e : tails.entrySet()) {
             String id = e.getKey();
@@ -187,6 +207,7 @@ public final class LogShipper implements AutoCloseable {
                 LOG.warn("cannot read the output of instance {}: {}", id, ex.getMessage());
                 continue;
             }
+            any |= !lines.isEmpty();
             Instant time = clock.instant();
             for (OutputTail.Read r : lines) {
                 ShipBuffer.Pending dropped = buffer.add(new ShipBuffer.Pending(id, app, time, r.text(), tail.fileKey(), tail.stream(), r.end()));
@@ -195,6 +216,7 @@ public final class LogShipper implements AutoCloseable {
                 }
             }
         }
+        return any;
     }
 
     /** Sends one batch; true when the server stored it. */

@@ -109,6 +109,31 @@ class LogShipperTest {
     }
 
     @Test
+    void aQuietShipperBacksOffToTheIdlePollAndALineAfterTheQuietSpellStillComesPromptly() throws Exception {
+        LogShipper s = shipper(FAST, "i1", "web");
+        run("i1", "echo first");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.texts().contains("first"));
+
+        long before = s.rounds();
+        Thread.sleep(3000); // the quiet spell being measured: nothing is written
+        long quietRounds = s.rounds() - before;
+        // At the 20 ms poll, 3 s would be ~150 rounds; backing off to 500 ms makes it about 10.
+        assertThat(quietRounds).isBetween(3L, 20L);
+
+        long written = System.nanoTime();
+        run("i1", "echo after-quiet");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.texts().contains("after-quiet"));
+        // At most one idle wait (500 ms) plus the flush interval (100 ms), with room for a slow machine.
+        assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(Duration.ofMillis(1500));
+
+        // Busy again: back to the 20 ms poll, so lines written 50 ms apart are read within a round or two each.
+        long busyFrom = s.rounds();
+        run("i1", "for i in 1 2 3 4 5 6 7 8 9 10; do echo \"busy $i\"; sleep 0.05; done");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.texts().contains("busy 10"));
+        assertThat(s.rounds() - busyFrom).isGreaterThan(10L);
+    }
+
+    @Test
     void newInstancesAreFoundAndWaitUntilTheirAppIsKnown() throws Exception {
         LogShipper s = shipper(FAST, "i1", "web");
         run("i1", "echo from-i1");

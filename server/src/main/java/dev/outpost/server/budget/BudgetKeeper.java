@@ -25,7 +25,12 @@ import org.slf4j.LoggerFactory;
 public final class BudgetKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BudgetKeeper.class);
     static final int[] THRESHOLDS = {50, 80, 100};
-    static final Duration TICK = Duration.ofMillis(200);
+    /**
+     * How often every budget is compared with its spend. Spend accrues by the second, so a second
+     * late costs at most one second of an app's instances; a faster tick only wakes the server more.
+     * {@code outpost budget set} checks its app at once.
+     */
+    static final Duration TICK = Duration.ofSeconds(1);
     private static final DateTimeFormatter RESUME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
