@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * Rewrites each request head for the instance (DESIGN §5): drops hop-by-hop headers and every
  * client-sent copy of the headers the proxy vouches for, then sets them from what the proxy saw
  * ({@code Outpost-Client-IP}, {@code Outpost-Region}, {@code Outpost-Request-Id},
- * {@code X-Forwarded-*}, {@code Via}), and takes the placement headers ({@code Outpost-Prefer-Region},
+ * {@code X-Forwarded-*}, {@code Via}; {@link ForwardingHeaders}, which the encoder to the instance
+ * writes), and takes the placement headers ({@code Outpost-Prefer-Region},
  * {@code Outpost-Force-Region}, {@code Outpost-Force-Instance}) off for the balancer. Emits a
  * {@link ForwardedRequest}; bodies pass untouched.
  */
@@ -46,22 +47,14 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
             "Forwarded", "Via").map(AsciiString::cached).toList();
     // The names as AsciiString, which keeps its case-insensitive hash: a String name is hashed
     // character by character on every get, set and remove, a third of the edge's time per request (JFR, bench/proxy).
-    private static final AsciiString CLIENT_IP_NAME = AsciiString.cached(CLIENT_IP);
-    private static final AsciiString REGION_NAME = AsciiString.cached(REGION);
-    private static final AsciiString REQUEST_ID_NAME = AsciiString.cached(REQUEST_ID);
-    private static final AsciiString X_FORWARDED_FOR_NAME = AsciiString.cached(X_FORWARDED_FOR);
-    private static final AsciiString X_FORWARDED_PROTO_NAME = AsciiString.cached(X_FORWARDED_PROTO);
-    private static final AsciiString X_FORWARDED_PORT_NAME = AsciiString.cached(X_FORWARDED_PORT);
-    private static final AsciiString X_FORWARDED_HOST_NAME = AsciiString.cached(X_FORWARDED_HOST);
     private static final AsciiString PREFER_REGION_NAME = AsciiString.cached(PREFER_REGION);
     private static final AsciiString FORCE_REGION_NAME = AsciiString.cached(FORCE_REGION);
     private static final AsciiString FORCE_INSTANCE_NAME = AsciiString.cached(FORCE_INSTANCE);
 
     private final String region;
     private final String scheme;
-    /** The connection's addresses as header values, made on its first request: they do not change after. */
-    private String clientIp;
-    private String localPort;
+    /** The connection's part of the forwarding headers, made on its first request: it does not change after. */
+    private ForwardingHeaders.Connection connection;
 
     public ForwardedHeadersHandler(String region) {
         this(region, "http");
@@ -105,23 +98,14 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         for (AsciiString name : UNTRUSTED) {
             headers.remove(name);
         }
-        if (clientIp == null) {
-            clientIp = ip(ctx.channel().remoteAddress());
-            localPort = port(ctx.channel().localAddress());
-        }
-        headers.set(CLIENT_IP_NAME, clientIp)
-                .set(REGION_NAME, region)
-                .set(REQUEST_ID_NAME, requestId)
-                .set(X_FORWARDED_FOR_NAME, clientIp)
-                .set(X_FORWARDED_PROTO_NAME, scheme)
-                .set(X_FORWARDED_PORT_NAME, localPort)
-                .set(HttpHeaderNames.VIA, VIA_VALUE);
-        if (host != null) {
-            headers.set(X_FORWARDED_HOST_NAME, host);
+        if (connection == null) {
+            connection = new ForwardingHeaders.Connection(ip(ctx.channel().remoteAddress()), region, scheme,
+                    port(ctx.channel().localAddress()));
         }
         // Instances always see HTTP/1.1 so upstream connections can be kept alive whatever the client spoke.
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, keepAlive, requestId, placement));
+        HttpRequest forward = new ForwardingHeaders.Request(request.method(), request.uri(), headers,
+                new ForwardingHeaders(connection, requestId, host));
+        ctx.fireChannelRead(new ForwardedRequest(forward, clientVersion, keepAlive, requestId, placement));
     }
 
     /** The protocol an HTTP/1.1 request asks to switch to ({@code Upgrade} named by {@code Connection}), else null. */

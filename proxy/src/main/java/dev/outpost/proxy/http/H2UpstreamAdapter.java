@@ -62,6 +62,11 @@ final class H2UpstreamAdapter extends ChannelDuplexHandler {
                 headers.remove(name);
             }
             headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+            ForwardingHeaders forwarding = ForwardingHeaders.of(request);
+            if (forwarding != null) {
+                // No HTTP/1.1 encoder writes them on this path: HTTP/2 sends them as fields.
+                forwarding.setOn(headers);
+            }
         }
         super.write(ctx, msg, promise);
     }

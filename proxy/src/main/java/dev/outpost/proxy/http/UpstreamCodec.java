@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectDecoder;
@@ -30,6 +31,8 @@ import java.util.List;
  * {@link RawBody} pieces as they come. Its head is waited for whole, as Netty's decoder waits for
  * it; anything else goes to Netty's decoder as before.
  * <li>Common response header names are shared constants, not a new string per header.
+ * <li>The proxy's forwarding headers ({@link ForwardingHeaders}) are written as bytes after the
+ * request's own headers, not set in its header map.
  * </ul>
  */
 public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Decoder, UpstreamCodec.Encoder> {
@@ -62,12 +65,30 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
     }
 
     final class Encoder extends HttpRequestEncoder {
+        /** The proxy's headers of the head being encoded, until they are written after its own. */
+        private ForwardingHeaders forwarding;
+
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
             if (msg instanceof HttpRequest request) {
                 methods.offer(request.method());
+                forwarding = ForwardingHeaders.of(request);
             }
-            super.encode(ctx, msg, out);
+            try {
+                super.encode(ctx, msg, out);
+            } finally {
+                forwarding = null;
+            }
+        }
+
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            super.encodeHeaders(headers, buf);
+            if (forwarding != null) {
+                // Only the head's headers: trailers are encoded with a later message, when this is null again.
+                forwarding.writeTo(buf);
+                forwarding = null;
+            }
         }
     }
 

@@ -3,7 +3,11 @@ package dev.outpost.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.proxy.testing.InetEmbeddedChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -55,7 +59,7 @@ class ForwardedHeadersHandlerTest {
                 + "Via: 1.0 somewhere\r\n"
                 + "\r\n").get(0);
 
-        HttpHeaders h = forwarded.request().headers();
+        HttpHeaders h = asSent(forwarded);
         assertThat(h.getAll("Outpost-Client-IP")).containsExactly("203.0.113.7");
         assertThat(h.getAll("Outpost-Region")).containsExactly("syd");
         assertThat(h.getAll("Outpost-Request-Id")).containsExactly(forwarded.requestId());
@@ -67,6 +71,54 @@ class ForwardedHeadersHandlerTest {
         assertThat(h.getAll("Via")).containsExactly("1.1 outpost");
         assertThat(h.contains("Forwarded")).isFalse();
         assertThat(h.get("Host")).isEqualTo("hello.outpost.localhost:8080");
+
+        // An HTTP/2 instance is sent fields, not bytes: the same values, set in the map.
+        HttpHeaders fields = new DefaultHttpHeaders();
+        ForwardingHeaders.of(forwarded.request()).setOn(fields);
+        for (String name : List.of("Outpost-Client-IP", "Outpost-Region", "Outpost-Request-Id", "X-Forwarded-For",
+                "X-Forwarded-Proto", "X-Forwarded-Port", "X-Forwarded-Host", "Via")) {
+            assertThat(fields.getAll(name)).as(name).isEqualTo(h.getAll(name));
+        }
+    }
+
+    @Test
+    void eachRequestOfAConnectionIsSentItsOwnIdAndHost() {
+        List<ForwardedRequest> requests = receive("GET /a HTTP/1.1\r\nHost: one.outpost.localhost\r\n\r\n"
+                + "GET /b HTTP/1.1\r\nHost: two.outpost.localhost\r\nX-Forwarded-Host: evil\r\n\r\n"
+                + "GET /c HTTP/1.0\r\n\r\n");
+
+        HttpHeaders first = asSent(requests.get(0));
+        HttpHeaders second = asSent(requests.get(1));
+        HttpHeaders third = asSent(requests.get(2));
+        assertThat(first.getAll("X-Forwarded-Host")).containsExactly("one.outpost.localhost");
+        assertThat(second.getAll("X-Forwarded-Host")).containsExactly("two.outpost.localhost");
+        assertThat(third.contains("X-Forwarded-Host")).as("no Host, no TLS name: nothing to forward").isFalse();
+        assertThat(first.get("Outpost-Request-Id")).isEqualTo(requests.get(0).requestId());
+        assertThat(second.get("Outpost-Request-Id")).isEqualTo(requests.get(1).requestId()).isNotEqualTo(first.get("Outpost-Request-Id"));
+        assertThat(List.of(first, second, third)).allSatisfy(h -> {
+            assertThat(h.getAll("Outpost-Client-IP")).containsExactly("203.0.113.7");
+            assertThat(h.getAll("Via")).containsExactly("1.1 outpost");
+        });
+    }
+
+    /** The head as an instance reads it: encoded by the upstream codec (which adds the proxy's headers), decoded again. */
+    private static HttpHeaders asSent(ForwardedRequest forwarded) {
+        EmbeddedChannel upstream = new EmbeddedChannel(new UpstreamCodec());
+        EmbeddedChannel instance = new EmbeddedChannel(new HttpRequestDecoder());
+        try {
+            assertThat(upstream.writeOutbound(forwarded.request())).isTrue();
+            for (ByteBuf bytes = upstream.readOutbound(); bytes != null; bytes = upstream.readOutbound()) {
+                instance.writeInbound(bytes);
+            }
+            HttpRequest seen = instance.readInbound();
+            assertThat(seen.decoderResult().isSuccess()).as("the instance can parse what it is sent").isTrue();
+            assertThat(seen.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
+            assertThat(seen.uri()).isEqualTo(forwarded.request().uri());
+            return seen.headers();
+        } finally {
+            upstream.finishAndReleaseAll();
+            instance.finishAndReleaseAll();
+        }
     }
 
     @Test
@@ -84,7 +136,7 @@ class ForwardedHeadersHandlerTest {
                 + "Transfer-Encoding: chunked\r\n"
                 + "\r\n0\r\n\r\n").get(0);
 
-        HttpHeaders h = forwarded.request().headers();
+        HttpHeaders h = asSent(forwarded);
         for (String hop : List.of("Connection", "X-Secret-Hop", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade")) {
             assertThat(h.contains(hop)).as(hop).isFalse();
         }
