@@ -50,6 +50,8 @@ public final class LogShipper implements AutoCloseable {
     static final Duration IDLE_POLL = Duration.ofMillis(500);
     /** Rounds run by the loop so far (how often it woke up). */
     private volatile long rounds;
+    /** How long the loop waits before its next round. */
+    private volatile long waitMillis;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path instancesDir;
@@ -130,10 +132,10 @@ public final class LogShipper implements AutoCloseable {
             boolean last = false;
             long poll = settings.poll().toMillis();
             long idle = Math.max(poll, IDLE_POLL.toMillis());
-            long wait = poll;
+            waitMillis = poll;
             while (!last) {
-                last = closing.await(wait, TimeUnit.MILLISECONDS);
-                wait = cycle(last) ? poll : Math.min(wait * 2, idle);
+                last = closing.await(waitMillis, TimeUnit.MILLISECONDS);
+                waitMillis = cycle(last) ? poll : Math.min(waitMillis * 2, idle);
                 rounds++;
             }
         } catch (InterruptedException e) {
@@ -148,6 +150,10 @@ public final class LogShipper implements AutoCloseable {
 
     long rounds() {
         return rounds;
+    }
+
+    long pollWaitMillis() {
+        return waitMillis;
     }
 
     /** One round: find new files, read them, send what is due; true when it read lines or still holds some. */

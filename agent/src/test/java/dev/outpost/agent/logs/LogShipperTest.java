@@ -114,11 +114,8 @@ class LogShipperTest {
         run("i1", "echo first");
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.texts().contains("first"));
 
-        long before = s.rounds();
-        Thread.sleep(3000); // the quiet spell being measured: nothing is written
-        long quietRounds = s.rounds() - before;
-        // At the 20 ms poll, 3 s would be ~150 rounds; backing off to 500 ms makes it about 10.
-        assertThat(quietRounds).isBetween(3L, 20L);
+        // Quiet: 20, 40, 80 … ms between rounds, capped at the idle poll (doubling past it would never equal it).
+        await().atMost(Duration.ofSeconds(5)).until(() -> s.pollWaitMillis() == LogShipper.IDLE_POLL.toMillis());
 
         long written = System.nanoTime();
         run("i1", "echo after-quiet");
