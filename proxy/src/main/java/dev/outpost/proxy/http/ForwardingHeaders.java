@@ -2,14 +2,16 @@ package dev.outpost.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The headers the proxy vouches for on one request (DESIGN §5): {@code Outpost-Client-IP},
@@ -24,36 +26,29 @@ import java.nio.charset.StandardCharsets;
  * HTTP/2 instance) calls {@link #setOn}.
  */
 final class ForwardingHeaders {
-    private static final AsciiString CLIENT_IP = AsciiString.cached(ForwardedHeadersHandler.CLIENT_IP);
-    private static final AsciiString REGION = AsciiString.cached(ForwardedHeadersHandler.REGION);
     private static final AsciiString REQUEST_ID = AsciiString.cached(ForwardedHeadersHandler.REQUEST_ID);
-    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached(ForwardedHeadersHandler.X_FORWARDED_FOR);
-    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached(ForwardedHeadersHandler.X_FORWARDED_PROTO);
-    private static final AsciiString X_FORWARDED_PORT = AsciiString.cached(ForwardedHeadersHandler.X_FORWARDED_PORT);
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached(ForwardedHeadersHandler.X_FORWARDED_HOST);
-    private static final byte[] REQUEST_ID_PREFIX = (ForwardedHeadersHandler.REQUEST_ID + ": ").getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] X_FORWARDED_HOST_PREFIX = (ForwardedHeadersHandler.X_FORWARDED_HOST + ": ").getBytes(StandardCharsets.US_ASCII);
+    /** The connection's header names, in the order of the values {@link Connection} is given. */
+    private static final List<AsciiString> CONNECTION_NAMES = Stream.of(ForwardedHeadersHandler.CLIENT_IP,
+            ForwardedHeadersHandler.REGION, ForwardedHeadersHandler.X_FORWARDED_FOR, ForwardedHeadersHandler.X_FORWARDED_PROTO,
+            ForwardedHeadersHandler.X_FORWARDED_PORT, "Via").map(AsciiString::cached).toList();
+    private static final byte[] REQUEST_ID_PREFIX = prefix(REQUEST_ID);
+    private static final byte[] X_FORWARDED_HOST_PREFIX = prefix(X_FORWARDED_HOST);
     private static final short CRLF = ('\r' << 8) | '\n';
 
-    /** What a connection's requests share: its addresses, the edge's region and the scheme, also as wire bytes. */
+    /** What a connection's requests share: its addresses, the edge's region and the scheme, as values and as wire bytes. */
     static final class Connection {
-        private final String clientIp;
-        private final String region;
-        private final String scheme;
-        private final String localPort;
+        /** In the order of {@link #CONNECTION_NAMES}. */
+        private final List<String> values;
         private final byte[] wire;
 
         Connection(String clientIp, String region, String scheme, String localPort) {
-            this.clientIp = clientIp;
-            this.region = region;
-            this.scheme = scheme;
-            this.localPort = localPort;
-            this.wire = (ForwardedHeadersHandler.CLIENT_IP + ": " + clientIp + "\r\n"
-                    + ForwardedHeadersHandler.REGION + ": " + region + "\r\n"
-                    + ForwardedHeadersHandler.X_FORWARDED_FOR + ": " + clientIp + "\r\n"
-                    + ForwardedHeadersHandler.X_FORWARDED_PROTO + ": " + scheme + "\r\n"
-                    + ForwardedHeadersHandler.X_FORWARDED_PORT + ": " + localPort + "\r\n"
-                    + "Via: " + ForwardedHeadersHandler.VIA_VALUE + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            this.values = List.of(clientIp, region, clientIp, scheme, localPort, ForwardedHeadersHandler.VIA_VALUE);
+            ByteBuf lines = Unpooled.buffer(256);
+            for (int i = 0; i < values.size(); i++) {
+                line(lines, prefix(CONNECTION_NAMES.get(i)), values.get(i));
+            }
+            this.wire = ByteBufUtil.getBytes(lines);
         }
     }
 
@@ -71,28 +66,31 @@ final class ForwardingHeaders {
     /** Appends the header lines to a head being encoded (before its blank line), as Netty's encoder writes values: ASCII. */
     void writeTo(ByteBuf buf) {
         buf.writeBytes(connection.wire);
-        buf.writeBytes(REQUEST_ID_PREFIX);
-        ByteBufUtil.writeAscii(buf, requestId);
-        buf.writeShort(CRLF);
+        line(buf, REQUEST_ID_PREFIX, requestId);
         if (host != null) {
-            buf.writeBytes(X_FORWARDED_HOST_PREFIX);
-            ByteBufUtil.writeAscii(buf, host);
-            buf.writeShort(CRLF);
+            line(buf, X_FORWARDED_HOST_PREFIX, host);
         }
     }
 
     /** Sets them in {@code headers}, replacing what is there (for an instance that is not sent HTTP/1.1 bytes). */
     void setOn(HttpHeaders headers) {
-        headers.set(CLIENT_IP, connection.clientIp)
-                .set(REGION, connection.region)
-                .set(REQUEST_ID, requestId)
-                .set(X_FORWARDED_FOR, connection.clientIp)
-                .set(X_FORWARDED_PROTO, connection.scheme)
-                .set(X_FORWARDED_PORT, connection.localPort)
-                .set(HttpHeaderNames.VIA, ForwardedHeadersHandler.VIA_VALUE);
+        for (int i = 0; i < CONNECTION_NAMES.size(); i++) {
+            headers.set(CONNECTION_NAMES.get(i), connection.values.get(i));
+        }
+        headers.set(REQUEST_ID, requestId);
         if (host != null) {
             headers.set(X_FORWARDED_HOST, host);
         }
+    }
+
+    private static byte[] prefix(AsciiString name) {
+        return (name + ": ").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void line(ByteBuf buf, byte[] prefix, String value) {
+        buf.writeBytes(prefix);
+        ByteBufUtil.writeAscii(buf, value);
+        buf.writeShort(CRLF);
     }
 
     /**

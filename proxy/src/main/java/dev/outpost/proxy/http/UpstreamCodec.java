@@ -70,22 +70,20 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
 
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            // Reset for every message, so a head whose encoding failed leaves nothing for a later one's trailers.
+            forwarding = null;
             if (msg instanceof HttpRequest request) {
                 methods.offer(request.method());
                 forwarding = ForwardingHeaders.of(request);
             }
-            try {
-                super.encode(ctx, msg, out);
-            } finally {
-                forwarding = null;
-            }
+            super.encode(ctx, msg, out);
         }
 
         @Override
         protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
             super.encodeHeaders(headers, buf);
             if (forwarding != null) {
-                // Only the head's headers: trailers are encoded with a later message, when this is null again.
+                // Only the head's headers, not the trailers of a full request encoded in the same call.
                 forwarding.writeTo(buf);
                 forwarding = null;
             }
