@@ -32,6 +32,8 @@ final class ForwardingHeaders {
     private static final List<AsciiString> CONNECTION_NAMES = Stream.of(ForwardedHeadersHandler.CLIENT_IP,
             ForwardedHeadersHandler.REGION, ForwardedHeadersHandler.X_FORWARDED_FOR, ForwardedHeadersHandler.X_FORWARDED_PROTO,
             ForwardedHeadersHandler.X_FORWARDED_PORT, "Via").map(AsciiString::cached).toList();
+    /** "Name: " of each of {@link #CONNECTION_NAMES}, as bytes. */
+    private static final List<byte[]> CONNECTION_PREFIXES = CONNECTION_NAMES.stream().map(ForwardingHeaders::prefix).toList();
     private static final byte[] REQUEST_ID_PREFIX = prefix(REQUEST_ID);
     private static final byte[] X_FORWARDED_HOST_PREFIX = prefix(X_FORWARDED_HOST);
     private static final short CRLF = ('\r' << 8) | '\n';
@@ -44,11 +46,16 @@ final class ForwardingHeaders {
 
         Connection(String clientIp, String region, String scheme, String localPort) {
             this.values = List.of(clientIp, region, clientIp, scheme, localPort, ForwardedHeadersHandler.VIA_VALUE);
-            ByteBuf lines = Unpooled.buffer(256);
+            // Made once per user connection: sized exactly, written in place (a connection per request makes one per request).
+            int length = 0;
             for (int i = 0; i < values.size(); i++) {
-                line(lines, prefix(CONNECTION_NAMES.get(i)), values.get(i));
+                length += CONNECTION_PREFIXES.get(i).length + values.get(i).length() + 2;
             }
-            this.wire = ByteBufUtil.getBytes(lines);
+            ByteBuf lines = Unpooled.wrappedBuffer(new byte[length]).clear();
+            for (int i = 0; i < values.size(); i++) {
+                line(lines, CONNECTION_PREFIXES.get(i), values.get(i));
+            }
+            this.wire = lines.array();
         }
     }
 

@@ -143,6 +143,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean reused;
     private boolean staleRetried;
     private final Set<Upstream> tried = new HashSet<>();
+    /** The write listeners of every exchange, made once per connection rather than per write. */
+    private final ChannelFutureListener pieceSent = HttpProxyHandler::pieceSent;
+    private final ChannelFutureListener lastPieceSent = this::lastPieceSent;
+    private final ChannelFutureListener responseWritten = this::responseWritten;
     private final List<String> failures = new ArrayList<>();
     private boolean waitingForUpstreamWritable;
     private boolean waitingForClientWritable;
@@ -410,15 +414,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (replayBody != null) {
             replayBody.append(content.content());
         }
-        Channel channel = upstreamChannel;
-        channel.writeAndFlush(content).addListener((ChannelFuture f) -> {
-            if (f.isSuccess() && last && channel == upstreamChannel) {
-                requestSent = true;
-            } else if (!f.isSuccess()) {
-                // The instance went away mid-request; channelInactive of the upstream answers the user.
-                channel.close();
-            }
-        });
+        upstreamChannel.writeAndFlush(content).addListener(last ? lastPieceSent : pieceSent);
         if (!last) {
             readClientWhenUpstreamWritable();
         }
@@ -780,13 +776,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
                 // Sent again (a retry or a replay): the body is the kept copy, or empty.
                 ReplayBody kept = replayBody;
                 LastHttpContent body = kept == null ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(kept.body());
-                channel.writeAndFlush(body).addListener((ChannelFuture sent) -> {
-                    if (sent.isSuccess() && channel == upstreamChannel) {
-                        requestSent = true;
-                    } else if (!sent.isSuccess()) {
-                        channel.close();
-                    }
-                });
+                channel.writeAndFlush(body).addListener(lastPieceSent);
             } else {
                 readClientWhenUpstreamWritable();
             }
@@ -1059,16 +1049,35 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             channel.close();
         }
         releaseLoad(false);
-        ctx.writeAndFlush(last).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                LOG.debug("request {}: the user left before the response was written", request.requestId(), f.cause());
-                phase = Phase.CLOSED;
-                ctx.close();
-                return;
-            }
-            finish(status);
-            nextRequest();
-        });
+        ctx.writeAndFlush(last).addListener(responseWritten);
+    }
+
+    /** The response's end reached the user's connection, or could not. */
+    private void responseWritten(ChannelFuture f) {
+        if (!f.isSuccess()) {
+            LOG.debug("request {}: the user left before the response was written", request.requestId(), f.cause());
+            phase = Phase.CLOSED;
+            ctx.close();
+            return;
+        }
+        finish(status);
+        nextRequest();
+    }
+
+    /** A piece of the request body went upstream, or the instance went away mid-request (its channelInactive answers the user). */
+    private static void pieceSent(ChannelFuture f) {
+        if (!f.isSuccess()) {
+            f.channel().close();
+        }
+    }
+
+    /** As {@link #pieceSent}, for the request's last piece: once written, the request counts as sent (a retry is no longer safe). */
+    private void lastPieceSent(ChannelFuture f) {
+        if (f.isSuccess() && f.channel() == upstreamChannel) {
+            requestSent = true;
+        } else if (!f.isSuccess()) {
+            f.channel().close();
+        }
     }
 
     @Override
