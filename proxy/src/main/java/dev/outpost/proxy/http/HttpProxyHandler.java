@@ -1071,7 +1071,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
     }
 
-    /** As {@link #pieceSent}, for the request's last piece: once written, the request counts as sent (a retry is no longer safe). */
+    /**
+     * As {@link #pieceSent}, for the request's last piece: once it is written the whole request is,
+     * so the upstream connection may go back to the pool after the response.
+     */
     private void lastPieceSent(ChannelFuture f) {
         if (f.isSuccess() && f.channel() == upstreamChannel) {
             requestSent = true;
