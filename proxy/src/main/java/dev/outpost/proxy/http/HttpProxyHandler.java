@@ -144,7 +144,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean staleRetried;
     private final Set<Upstream> tried = new HashSet<>();
     /** The write listeners of every exchange, made once per connection rather than per write. */
-    private final ChannelFutureListener pieceSent = HttpProxyHandler::pieceSent;
     private final ChannelFutureListener lastPieceSent = this::lastPieceSent;
     private final ChannelFutureListener responseWritten = this::responseWritten;
     private final List<String> failures = new ArrayList<>();
@@ -414,7 +413,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (replayBody != null) {
             replayBody.append(content.content());
         }
-        upstreamChannel.writeAndFlush(content).addListener(last ? lastPieceSent : pieceSent);
+        // A failed write: the instance went away mid-request, and its channelInactive answers the user.
+        upstreamChannel.writeAndFlush(content).addListener(last ? lastPieceSent : ChannelFutureListener.CLOSE_ON_FAILURE);
         if (!last) {
             readClientWhenUpstreamWritable();
         }
@@ -1064,16 +1064,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         nextRequest();
     }
 
-    /** A piece of the request body went upstream, or the instance went away mid-request (its channelInactive answers the user). */
-    private static void pieceSent(ChannelFuture f) {
-        if (!f.isSuccess()) {
-            f.channel().close();
-        }
-    }
-
     /**
-     * As {@link #pieceSent}, for the request's last piece: once it is written the whole request is,
-     * so the upstream connection may go back to the pool after the response.
+     * The request's last piece went upstream: the whole request is written, so the upstream
+     * connection may go back to the pool after the response. A failed write closes it, as for
+     * every other piece.
      */
     private void lastPieceSent(ChannelFuture f) {
         if (f.isSuccess() && f.channel() == upstreamChannel) {
