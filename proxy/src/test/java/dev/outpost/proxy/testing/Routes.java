@@ -3,7 +3,10 @@ package dev.outpost.proxy.testing;
 import dev.outpost.core.api.RoutingTable;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** Routing tables as {@code GET /v1/routes} returns them. */
@@ -32,12 +35,19 @@ public final class Routes {
         return new RoutingTable.Target(id, region, "127.0.0.1", port, 1);
     }
 
-    /** A target on a loopback port nothing listens on: connecting to it is refused. */
+    /**
+     * Ports {@link #dead} hands out, held for the rest of the test JVM: each is bound and never listens, so a
+     * connect to it is refused and nothing else can take it. A port freed right away could be the next one the
+     * kernel gives a proxy binding port 0 in the same test: the "dead" instance is then the proxy itself, and a
+     * request loops through it until the instance's hard limit and waits in the queue (a 503, not the 502 asked).
+     */
+    private static final List<Socket> RESERVED = Collections.synchronizedList(new ArrayList<>());
+
+    /** A target on a loopback port nothing listens on, and nothing will while the tests run: connecting to it is refused. */
     public static RoutingTable.Target dead(String id, String region) throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        return target(id, region, port);
+        Socket reserved = new Socket();
+        reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        RESERVED.add(reserved);
+        return target(id, region, reserved.getLocalPort());
     }
 }
