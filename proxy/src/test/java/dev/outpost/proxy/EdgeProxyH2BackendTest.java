@@ -167,7 +167,7 @@ class EdgeProxyH2BackendTest {
         Map<String, String> seen = H2EchoServer.parse(result.out());
         assertThat(seen).containsEntry("proto", "h2").containsEntry("uri", "/path?q=1").containsEntry("h:x-custom", "yes")
                 .containsEntry("h:outpost-region", "iad").containsEntry("h:te", "trailers")
-                .containsEntry("h:x-forwarded-proto", "http").containsEntry("h:via", "1.1 outpost");
+                .containsEntry("h:x-forwarded-proto", "http").containsEntry("h:via", "1.1 outpost").containsEntry("h:cdn-loop", "outpost");
         assertThat(seen.keySet()).noneMatch(k -> k.startsWith("h:x-http2") || k.equals("h:connection"));
         assertThat(echo.connections()).isEqualTo(1);
     }

@@ -94,6 +94,60 @@ class EdgeProxyTest {
         assertThat(echo(get(proxy, "world", "/"))).containsEntry("instance", "world-1");
     }
 
+    private static double rejected(EdgeProxy proxy, String reason) {
+        var counter = proxy.metrics().registry().find("outpost.proxy.rejected").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void appendsItsCdnLoopIdToTheEntriesTheClientSent() throws Exception {
+        InstanceServer hello = instance("hello-1", "syd");
+        EdgeProxy proxy = proxy("syd", table(1, app("hello", hello.target())));
+
+        assertThat(echo(get(proxy, "hello", "/"))).containsEntry("h:cdn-loop", "outpost");
+        assertThat(echo(get(proxy, "hello", "/", "CDN-Loop", "cloudflare; v=1, fastly")))
+                .containsEntry("h:cdn-loop", "cloudflare; v=1, fastly, outpost");
+        // Four passes through Outpost's edges before this one (in any case, with parameters): still served.
+        HttpResponse<String> fourth = get(proxy, "hello", "/", "CDN-Loop", "outpost, fastly, OUTPOST;edge=iad, outpost , outpost");
+        assertThat(fourth.statusCode()).isEqualTo(200);
+        assertThat(echo(fourth)).containsEntry("h:cdn-loop", "outpost, fastly, OUTPOST;edge=iad, outpost , outpost, outpost");
+        assertThat(hello.requests()).isEqualTo(3);
+        assertThat(rejected(proxy, "loop")).isZero();
+    }
+
+    @Test
+    void answers508ToARequestThatPassedOutpostsEdgesFiveTimesAndSendsNothingOn() throws Exception {
+        InstanceServer hello = instance("hello-1", "syd");
+        EdgeProxy proxy = proxy("syd", table(1, app("hello", hello.target())));
+
+        HttpResponse<String> response = get(proxy, "hello", "/", "CDN-Loop", "outpost, outpost, fastly, outpost; x=1, outpost, Outpost");
+
+        assertThat(response.statusCode()).isEqualTo(508);
+        assertThat(response.body()).startsWith("loop detected: this request already passed through Outpost's edges 5 times (CDN-Loop); "
+                + "an app probably forwards requests to its own address");
+        assertThat(response.headers().firstValue("Outpost-Request-Id")).isPresent();
+        assertThat(hello.requests()).isZero();
+        assertThat(rejected(proxy, "loop")).isEqualTo(1);
+    }
+
+    @Test
+    void anInstanceAddressLeadingBackToTheEdgeEndsIn508InsteadOfFillingTheInstance() throws Exception {
+        EdgeProxy proxy = proxy("syd", table(1));
+        int port = proxy.httpAddress().getPort();
+        // The "instance" is the edge itself: each pass forwards the request to the edge again, one more "outpost" in its CDN-Loop.
+        proxy.update(table(2, app("hello", dev.outpost.proxy.testing.Routes.target("hello-loop", "syd", port))));
+
+        HttpResponse<String> response = get(proxy, "hello", "/");
+
+        // The sixth arrival is refused, and each pass before it relays that answer back. Without CDN-Loop the passes
+        // went on up to the instance's hard limit (25) and the last waited in the queue: a 503 after 2 s.
+        assertThat(response.statusCode()).isEqualTo(508);
+        assertThat(response.body()).contains("already passed through Outpost's edges 5 times");
+        assertThat(rejected(proxy, "loop")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.routes().app("hello").orElseThrow().instance("hello-loop").orElseThrow().inFlight() == 0);
+    }
+
     @Test
     void curlOverHttp11ResolvingTheHostToEachRegionsEdgeIsServedInThatRegion() throws Exception {
         Curl.require();

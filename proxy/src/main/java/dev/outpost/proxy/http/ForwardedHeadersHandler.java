@@ -25,6 +25,13 @@ import java.util.stream.Stream;
  * writes), and takes the placement headers ({@code Outpost-Prefer-Region},
  * {@code Outpost-Force-Region}, {@code Outpost-Force-Instance}) off for the balancer. Emits a
  * {@link ForwardedRequest}; bodies pass untouched.
+ *
+ * <p>{@code CDN-Loop} (RFC 8586) is the one forwarding header a client's copy of is kept: the edge
+ * counts its own id ({@value #CDN_ID}) in it, hands the count on ({@link ForwardedRequest#passes()}),
+ * and appends its id to what the instance sees. An app that forwards requests to its own address, or
+ * two apps that forward to each other, then end in a 508 after {@value #MAX_PASSES} passes instead of
+ * filling every instance up to its hard limit, provided the apps pass the header on, as nginx, Caddy
+ * and most proxies do by default.
  */
 public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter {
     public static final String CLIENT_IP = "Outpost-Client-IP";
@@ -38,6 +45,15 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
     public static final String PREFER_REGION = "Outpost-Prefer-Region";
     public static final String FORCE_REGION = "Outpost-Force-Region";
     public static final String FORCE_INSTANCE = "Outpost-Force-Instance";
+    public static final String CDN_LOOP = "CDN-Loop";
+    /** This platform's cdn-id in {@code CDN-Loop} (RFC 8586): a pseudonym, shared by every Outpost edge. */
+    public static final String CDN_ID = "outpost";
+    /**
+     * How many times a request may already have passed Outpost's edges ({@value #CDN_ID} entries in
+     * its {@code CDN-Loop}) and still be served: enough for chains of apps that call each other
+     * through the edge, far fewer than an instance's hard limit, which a loop would otherwise fill.
+     */
+    public static final int MAX_PASSES = 5;
 
     /** Headers only the proxy may set; a client's copy would let it impersonate another address or edge. */
     private static final List<AsciiString> UNTRUSTED = Stream.of(
@@ -50,6 +66,7 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
     private static final AsciiString PREFER_REGION_NAME = AsciiString.cached(PREFER_REGION);
     private static final AsciiString FORCE_REGION_NAME = AsciiString.cached(FORCE_REGION);
     private static final AsciiString FORCE_INSTANCE_NAME = AsciiString.cached(FORCE_INSTANCE);
+    private static final AsciiString CDN_LOOP_NAME = AsciiString.cached(CDN_LOOP);
 
     private final String region;
     private final String scheme;
@@ -75,7 +92,7 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         String requestId = Ids.requestId(20);
         HttpVersion clientVersion = request.protocolVersion();
         if (request.decoderResult().isFailure()) {
-            ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, false, requestId, Placement.ANY));
+            ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, false, requestId, Placement.ANY, 0));
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -95,6 +112,14 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgrade);
         }
         Placement placement = placement(headers);
+        // Kept, not replaced: the entries before this edge's are what makes a loop visible.
+        String cdnLoop = null;
+        int passes = 0;
+        if (headers.contains(CDN_LOOP_NAME)) {
+            cdnLoop = String.join(", ", headers.getAll(CDN_LOOP_NAME));
+            passes = passes(cdnLoop);
+            headers.remove(CDN_LOOP_NAME);
+        }
         for (AsciiString name : UNTRUSTED) {
             headers.remove(name);
         }
@@ -104,8 +129,31 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         }
         // Instances always see HTTP/1.1 so upstream connections can be kept alive whatever the client spoke.
         HttpRequest forward = new ForwardingHeaders.Request(request.method(), request.uri(), headers,
-                new ForwardingHeaders(connection, requestId, host));
-        ctx.fireChannelRead(new ForwardedRequest(forward, clientVersion, keepAlive, requestId, placement));
+                new ForwardingHeaders(connection, requestId, host, cdnLoop));
+        ctx.fireChannelRead(new ForwardedRequest(forward, clientVersion, keepAlive, requestId, placement, passes));
+    }
+
+    /**
+     * How many entries of a {@code CDN-Loop} value (RFC 8586: {@code cdn-id *( ";" parameter )}, comma-separated)
+     * name {@value #CDN_ID}, in any case, parameters ignored.
+     */
+    static int passes(String cdnLoop) {
+        int passes = 0;
+        int start = 0;
+        while (start <= cdnLoop.length()) {
+            int comma = cdnLoop.indexOf(',', start);
+            int end = comma < 0 ? cdnLoop.length() : comma;
+            int semicolon = cdnLoop.indexOf(';', start);
+            String id = cdnLoop.substring(start, semicolon >= 0 && semicolon < end ? semicolon : end).trim();
+            if (id.equalsIgnoreCase(CDN_ID)) {
+                passes++;
+            }
+            if (comma < 0) {
+                break;
+            }
+            start = comma + 1;
+        }
+        return passes;
     }
 
     /** The protocol an HTTP/1.1 request asks to switch to ({@code Upgrade} named by {@code Connection}), else null. */

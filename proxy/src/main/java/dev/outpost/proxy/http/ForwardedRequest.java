@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpVersion;
  * @param keepAlive     whether the client asked to keep the connection open after the response
  * @param requestId     the {@code Outpost-Request-Id} given to this request
  * @param placement     where the client asked the request to be served ({@code Outpost-Force-*}, {@code Outpost-Prefer-Region})
+ * @param passes        how many times the request already passed Outpost's edges (the edge's id in its {@code CDN-Loop})
  */
 public record ForwardedRequest(HttpRequest request, HttpVersion clientVersion, boolean keepAlive, String requestId,
-                               Placement placement) {}
+                               Placement placement, int passes) {}

@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 /**
  * The headers the proxy vouches for on one request (DESIGN §5): {@code Outpost-Client-IP},
  * {@code Outpost-Region}, {@code X-Forwarded-For}, {@code -Proto}, {@code -Port}, {@code Via}, which
- * are the same for every request of a connection, and {@code Outpost-Request-Id} and
- * {@code X-Forwarded-Host}, which are not.
+ * are the same for every request of a connection, and {@code Outpost-Request-Id},
+ * {@code X-Forwarded-Host} and {@code CDN-Loop} (the client's entries, then the edge's), which are not.
  *
  * <p>They stay out of the request's header map: the HTTP/1.1 encoder to the instance writes them as
  * bytes after the map's headers ({@link UpstreamCodec}), the connection's part from one array made
@@ -36,6 +36,11 @@ final class ForwardingHeaders {
     private static final List<byte[]> CONNECTION_PREFIXES = CONNECTION_NAMES.stream().map(ForwardingHeaders::prefix).toList();
     private static final byte[] REQUEST_ID_PREFIX = prefix(REQUEST_ID);
     private static final byte[] X_FORWARDED_HOST_PREFIX = prefix(X_FORWARDED_HOST);
+    private static final AsciiString CDN_LOOP = AsciiString.cached(ForwardedHeadersHandler.CDN_LOOP);
+    private static final byte[] CDN_LOOP_PREFIX = prefix(CDN_LOOP);
+    /** The whole line when the client sent no {@code CDN-Loop}, as nearly every request: only the edge's entry. */
+    private static final byte[] CDN_LOOP_LINE = (CDN_LOOP + ": " + ForwardedHeadersHandler.CDN_ID + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     private static final short CRLF = ('\r' << 8) | '\n';
 
     /** What a connection's requests share: its addresses, the edge's region and the scheme, as values and as wire bytes. */
@@ -63,11 +68,19 @@ final class ForwardingHeaders {
     private final String requestId;
     /** The request's host ({@code X-Forwarded-Host}), or null when it named none. */
     private final String host;
+    /** The client's {@code CDN-Loop} entries, comma-joined, or null when it sent none. */
+    private final String clientCdnLoop;
 
-    ForwardingHeaders(Connection connection, String requestId, String host) {
+    ForwardingHeaders(Connection connection, String requestId, String host, String clientCdnLoop) {
         this.connection = connection;
         this.requestId = requestId;
         this.host = host;
+        this.clientCdnLoop = clientCdnLoop;
+    }
+
+    /** {@code CDN-Loop} as the instance sees it: the client's entries, then this edge's. */
+    String cdnLoop() {
+        return clientCdnLoop == null ? ForwardedHeadersHandler.CDN_ID : clientCdnLoop + ", " + ForwardedHeadersHandler.CDN_ID;
     }
 
     /** Appends the header lines to a head being encoded (before its blank line), as Netty's encoder writes values: ASCII. */
@@ -76,6 +89,11 @@ final class ForwardingHeaders {
         line(buf, REQUEST_ID_PREFIX, requestId);
         if (host != null) {
             line(buf, X_FORWARDED_HOST_PREFIX, host);
+        }
+        if (clientCdnLoop == null) {
+            buf.writeBytes(CDN_LOOP_LINE);
+        } else {
+            line(buf, CDN_LOOP_PREFIX, cdnLoop());
         }
     }
 
@@ -88,6 +106,7 @@ final class ForwardingHeaders {
         if (host != null) {
             headers.set(X_FORWARDED_HOST, host);
         }
+        headers.set(CDN_LOOP, cdnLoop());
     }
 
     private static byte[] prefix(AsciiString name) {

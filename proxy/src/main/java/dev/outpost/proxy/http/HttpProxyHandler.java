@@ -88,6 +88,9 @@ import org.slf4j.LoggerFactory;
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamHandler.Listener {
     /** How long an instance that refused a connection is avoided (passive health). */
     public static final Duration EJECT_FOR = Duration.ofSeconds(5);
+    /** RFC 5842's status for a request that came back around ({@code CDN-Loop}, RFC 8586). */
+    static final HttpResponseStatus LOOP_DETECTED = HttpResponseStatus.valueOf(508, "Loop Detected");
+
     /** Instances tried per request: the first choice and one retry. */
     static final int MAX_CONNECT_ATTEMPTS = 2;
     /** Largest unread request body discarded to keep a connection alive after an error answer. */
@@ -267,6 +270,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         HttpRequest head = forwarded.request();
         if (head.decoderResult().isFailure()) {
             refuse(head.decoderResult().cause());
+            return;
+        }
+        if (forwarded.passes() >= ForwardedHeadersHandler.MAX_PASSES) {
+            edge.metrics().rejected("loop");
+            answer(LOOP_DETECTED, "loop detected: this request already passed through Outpost's edges " + forwarded.passes()
+                    + " times (CDN-Loop); an app probably forwards requests to its own address, or two apps forward to each other");
             return;
         }
         String hostHeader = head.headers().get(HttpHeaderNames.HOST);
