@@ -3,6 +3,7 @@ package dev.outpost.proxy;
 import static dev.outpost.proxy.testing.Routes.app;
 import static dev.outpost.proxy.testing.Routes.dead;
 import static dev.outpost.proxy.testing.Routes.table;
+import static dev.outpost.proxy.testing.Routes.target;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -135,7 +136,7 @@ class EdgeProxyTest {
         EdgeProxy proxy = proxy("syd", table(1));
         int port = proxy.httpAddress().getPort();
         // The "instance" is the edge itself: each pass forwards the request to the edge again, one more "outpost" in its CDN-Loop.
-        proxy.update(table(2, app("hello", dev.outpost.proxy.testing.Routes.target("hello-loop", "syd", port))));
+        proxy.update(table(2, app("hello", target("hello-loop", "syd", port))));
 
         HttpResponse<String> response = get(proxy, "hello", "/");
 

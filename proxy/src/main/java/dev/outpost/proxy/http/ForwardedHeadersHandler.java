@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  * {@code Outpost-Force-Region}, {@code Outpost-Force-Instance}) off for the balancer. Emits a
  * {@link ForwardedRequest}; bodies pass untouched.
  *
- * <p>{@code CDN-Loop} (RFC 8586) is the one forwarding header a client's copy of is kept: the edge
- * counts its own id ({@value #CDN_ID}) in it, hands the count on ({@link ForwardedRequest#passes()}),
+ * <p>{@code CDN-Loop} (RFC 8586) is the one forwarding header whose client-sent entries are kept: the
+ * edge counts its own id ({@value #CDN_ID}) in it, hands the count on ({@link ForwardedRequest#passes()}),
  * and appends its id to what the instance sees. An app that forwards requests to its own address, or
  * two apps that forward to each other, then end in a 508 after {@value #MAX_PASSES} passes instead of
  * filling every instance up to its hard limit, provided the apps pass the header on, as nginx, Caddy
@@ -139,19 +139,11 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
      */
     static int passes(String cdnLoop) {
         int passes = 0;
-        int start = 0;
-        while (start <= cdnLoop.length()) {
-            int comma = cdnLoop.indexOf(',', start);
-            int end = comma < 0 ? cdnLoop.length() : comma;
-            int semicolon = cdnLoop.indexOf(';', start);
-            String id = cdnLoop.substring(start, semicolon >= 0 && semicolon < end ? semicolon : end).trim();
-            if (id.equalsIgnoreCase(CDN_ID)) {
+        for (String entry : cdnLoop.split(",")) {
+            int semicolon = entry.indexOf(';');
+            if ((semicolon < 0 ? entry : entry.substring(0, semicolon)).trim().equalsIgnoreCase(CDN_ID)) {
                 passes++;
             }
-            if (comma < 0) {
-                break;
-            }
-            start = comma + 1;
         }
         return passes;
     }
