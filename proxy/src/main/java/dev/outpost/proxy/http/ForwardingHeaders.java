@@ -38,9 +38,6 @@ final class ForwardingHeaders {
     private static final byte[] X_FORWARDED_HOST_PREFIX = prefix(X_FORWARDED_HOST);
     private static final AsciiString CDN_LOOP = AsciiString.cached(ForwardedHeadersHandler.CDN_LOOP);
     private static final byte[] CDN_LOOP_PREFIX = prefix(CDN_LOOP);
-    /** The whole line when the client sent no {@code CDN-Loop}, as nearly every request: only the edge's entry. */
-    private static final byte[] CDN_LOOP_LINE = (CDN_LOOP + ": " + ForwardedHeadersHandler.CDN_ID + "\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
     private static final short CRLF = ('\r' << 8) | '\n';
 
     /** What a connection's requests share: its addresses, the edge's region and the scheme, as values and as wire bytes. */
@@ -90,11 +87,7 @@ final class ForwardingHeaders {
         if (host != null) {
             line(buf, X_FORWARDED_HOST_PREFIX, host);
         }
-        if (clientCdnLoop == null) {
-            buf.writeBytes(CDN_LOOP_LINE);
-        } else {
-            line(buf, CDN_LOOP_PREFIX, cdnLoop());
-        }
+        line(buf, CDN_LOOP_PREFIX, cdnLoop());
     }
 
     /** Sets them in {@code headers}, replacing what is there (for an instance that is not sent HTTP/1.1 bytes). */
