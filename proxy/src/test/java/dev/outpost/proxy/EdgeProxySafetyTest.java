@@ -68,7 +68,27 @@ class EdgeProxySafetyTest {
                 Arguments.of("too many headers", 431,
                         "GET / HTTP/1.1\r\nHost: hello\r\n" + manyHeaders + "\r\n"),
                 Arguments.of("headers too large", 431,
-                        "GET / HTTP/1.1\r\nHost: hello\r\n" + bigHeader + "\r\n"));
+                        "GET / HTTP/1.1\r\nHost: hello\r\n" + bigHeader + "\r\n"),
+                Arguments.of("two Host headers", 400,
+                        "GET / HTTP/1.1\r\nHost: hello\r\nHost: other\r\n\r\n"),
+                Arguments.of("the same Host twice", 400,
+                        "GET / HTTP/1.1\r\nHost: hello\r\nHost: hello\r\n\r\n"),
+                Arguments.of("a Host with a path", 400,
+                        "GET / HTTP/1.1\r\nHost: hello/admin\r\n\r\n"),
+                Arguments.of("a Host with user information", 400,
+                        "GET / HTTP/1.1\r\nHost: user@hello\r\n\r\n"),
+                Arguments.of("a Host with a port that is no number", 400,
+                        "GET / HTTP/1.1\r\nHost: hello:80a\r\n\r\n"),
+                Arguments.of("a target that is neither a path nor an absolute URI", 400,
+                        "GET hello/x HTTP/1.1\r\nHost: hello\r\n\r\n"),
+                Arguments.of("an absolute URI of another scheme", 400,
+                        "GET ftp://hello/x HTTP/1.1\r\nHost: hello\r\n\r\n"),
+                Arguments.of("an absolute URI with user information", 400,
+                        "GET http://user@hello/x HTTP/1.1\r\nHost: hello\r\n\r\n"),
+                Arguments.of("an HTTP/2.0 request line", 505,
+                        "GET / HTTP/2.0\r\nHost: hello\r\n\r\n"),
+                Arguments.of("CONNECT", 501,
+                        "CONNECT hello:443 HTTP/1.1\r\nHost: hello:443\r\n\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -85,6 +105,41 @@ class EdgeProxySafetyTest {
         }
         assertThat(hello.requests()).as(shape).isZero();
         assertThat(hello.connections()).as(shape).isZero();
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsRoutedByItsAuthorityAndReachesTheInstanceAsAPath() throws Exception {
+        InstanceServer other = fx.instance("other-1", "iad");
+        EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", hello.target()), app("other", other.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            // RFC 9112 §3.2.2: the target's authority wins over Host; the edge must route by the host the instance will see.
+            RawHttp.Response response = raw.send("GET http://other.outpost.localhost:8080/x?y=1 HTTP/1.1\r\nHost: hello\r\n\r\n").read();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).contains("instance=other-1\n", "uri=/x?y=1\n", "h:host=other.outpost.localhost:8080\n",
+                    "h:x-forwarded-host=other.outpost.localhost:8080\n");
+
+            response = raw.send("GET HTTP://hello?q HTTP/1.1\r\nHost: other\r\n\r\n").read();
+            assertThat(response.body()).contains("instance=hello-1\n", "uri=/?q\n", "h:host=hello\n");
+        }
+        assertThat(hello.requests()).isEqualTo(1);
+        assertThat(other.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aLaterHttp1MinorVersionIsServedAsHttp11AndAsteriskFormReachesTheInstance() throws Exception {
+        EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", hello.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            RawHttp.Response response = raw.send("GET /a HTTP/1.2\r\nHost: hello\r\n\r\n").read();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).contains("uri=/a\n");
+            // OPTIONS * is the one target that is not a path; the JDK's server answers it 404, which comes back as is.
+            response = raw.send("OPTIONS * HTTP/1.1\r\nHost: hello\r\n\r\n").read();
+            assertThat(response.status()).isEqualTo(404);
+            assertThat(response.body()).contains("No context found");
+        }
+        assertThat(hello.requests()).isEqualTo(1);
     }
 
     @Test

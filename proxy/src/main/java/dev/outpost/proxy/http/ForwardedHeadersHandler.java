@@ -4,6 +4,7 @@ import dev.outpost.core.Ids;
 import dev.outpost.proxy.routing.Placement;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -90,6 +91,12 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         String requestId = Ids.requestId(20);
+        if (request.decoderResult().isSuccess()) {
+            RequestRejectedException refused = RequestTarget.normalize(request);
+            if (refused != null) {
+                request.setDecoderResult(DecoderResult.failure(refused));
+            }
+        }
         HttpVersion clientVersion = request.protocolVersion();
         if (request.decoderResult().isFailure()) {
             ctx.fireChannelRead(new ForwardedRequest(request, clientVersion, false, requestId, Placement.ANY, 0));

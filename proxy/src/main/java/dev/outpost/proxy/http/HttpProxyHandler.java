@@ -285,7 +285,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         if (!hostHeader.equals(lastHostHeader)) {
-            // A keep-alive connection names the same host request after request: parsed once.
+            // A keep-alive connection names the same host request after request: checked and parsed once.
+            if (!AppHost.isValidHost(hostHeader.trim())) {
+                edge.metrics().rejected("malformed");
+                answerAndClose(HttpResponseStatus.BAD_REQUEST, "malformed request: the Host header '" + hostHeader
+                        + "' is not a host name with an optional :port");
+                return;
+            }
             lastHost = AppHost.parse(hostHeader);
             lastHostHeader = hostHeader;
         }
@@ -326,7 +332,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private void refuse(Throwable cause) {
         ProxyLimits limits = edge.limits();
         if (cause instanceof RequestRejectedException rejected) {
-            edge.metrics().rejected(rejected.status().code() == 431 ? "too_large" : "malformed");
+            int code = rejected.status().code();
+            edge.metrics().rejected(code == 431 ? "too_large" : code == 501 ? "method" : code == 505 ? "version" : "malformed");
             answerAndClose(rejected.status(), rejected.getMessage());
         } else if (cause instanceof TooLongHttpLineException) {
             edge.metrics().rejected("too_large");

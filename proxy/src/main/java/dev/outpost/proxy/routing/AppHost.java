@@ -51,6 +51,54 @@ public record AppHost(String host, Optional<String> app) {
         return true;
     }
 
+    /**
+     * Whether a {@code Host} value is {@code host [":" port]} (RFC 9112 §3.2, RFC 3986 §3.2.2): a
+     * name of unreserved, sub-delim and percent characters, or an IP literal in brackets, and a port
+     * of digits. A value that is not (a path, user information, spaces) is a malformed request.
+     */
+    public static boolean isValidHost(String value) {
+        int n = value.length();
+        int i;
+        if (n > 0 && value.charAt(0) == '[') {
+            i = 1;
+            while (i < n && isIpLiteralChar(value.charAt(i))) {
+                i++;
+            }
+            if (i == 1 || i >= n || value.charAt(i) != ']') {
+                return false;
+            }
+            i++;
+        } else {
+            i = 0;
+            while (i < n && isRegNameChar(value.charAt(i))) {
+                i++;
+            }
+            if (i == 0) {
+                return false;
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        if (value.charAt(i) != ':' || n - i - 1 > 5) {
+            return false;
+        }
+        for (int j = i + 1; j < n; j++) {
+            if (value.charAt(j) < '0' || value.charAt(j) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isRegNameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=%".indexOf(c) >= 0;
+    }
+
+    private static boolean isIpLiteralChar(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.';
+    }
+
     private static String withoutPort(String host) {
         if (host.startsWith("[")) {
             // An IPv6 literal: its colons are not a port separator; it never names an app.

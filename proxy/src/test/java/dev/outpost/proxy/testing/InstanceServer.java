@@ -137,7 +137,8 @@ public final class InstanceServer implements AutoCloseable {
 
     private void echo(HttpExchange exchange) throws IOException {
         exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
-        StringBuilder body = new StringBuilder("instance=").append(name).append('\n');
+        StringBuilder body = new StringBuilder("instance=").append(name).append('\n')
+                .append("uri=").append(exchange.getRequestURI()).append('\n');
         Map<String, String> headers = new TreeMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
         headers.forEach((k, v) -> body.append("h:").append(k).append('=').append(v).append('\n'));
