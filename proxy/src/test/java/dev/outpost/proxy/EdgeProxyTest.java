@@ -255,6 +255,53 @@ class EdgeProxyTest {
     }
 
     @Test
+    void aConnectionWhoseInstanceSentBytesAfterTheResponseIsNotUsedAgain() throws Exception {
+        // Kept, the junk would be read as the start of the next response, perhaps another user's.
+        CannedInstance canned = closing(new CannedInstance("canned-1", "syd", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokJUNK"));
+        EdgeProxy proxy = proxy("syd", table(1, app("canned", canned.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response response = raw.send("GET / HTTP/1.1\r\nHost: canned\r\n\r\n").read();
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("ok");
+            }
+        }
+        assertThat(canned.connections()).isEqualTo(3);
+    }
+
+    @Test
+    void aResponseWithoutAValidStatusLineIsA502AtOnce() throws Exception {
+        CannedInstance canned = closing(new CannedInstance("canned-1", "syd", "FOO\r\n\r\n"));
+        EdgeProxy proxy = proxy("syd", table(1, app("canned", canned.target())));
+
+        for (String answer : List.of("FOO\r\n\r\n", "HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\nok")) {
+            canned.answer(answer);
+            long start = System.nanoTime();
+            try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+                RawHttp.Response response = raw.send("GET / HTTP/1.1\r\nHost: canned\r\n\r\n").read();
+                assertThat(response.status()).as(answer).isEqualTo(502);
+                assertThat(response.body()).as(answer).contains("sent a malformed response");
+            }
+            // A head too short for the edge's fast path once waited for bytes that never came.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as(answer).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void a101ToARequestThatAskedForNoUpgradeIsA502AndTheUserNeverSeesIt() throws Exception {
+        CannedInstance canned = closing(new CannedInstance("canned-1", "syd", "HTTP/1.1 101 Switching Protocols\r\n\r\nbytes"));
+        EdgeProxy proxy = proxy("syd", table(1, app("canned", canned.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            RawHttp.Response response = raw.send("GET / HTTP/1.1\r\nHost: canned\r\n\r\n").read();
+
+            assertThat(response.status()).isEqualTo(502);
+            assertThat(response.body()).contains("answered 101 Switching Protocols to a request that asked for no upgrade");
+        }
+    }
+
+    @Test
     void replacesClientSentForwardingHeaders() throws Exception {
         InstanceServer hello = instance("hello-1", "syd");
         EdgeProxy proxy = proxy("syd", table(1, app("hello", hello.target())));

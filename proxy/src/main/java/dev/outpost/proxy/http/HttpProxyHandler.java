@@ -867,6 +867,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         int code = response.status().code();
+        if (code < 100 || code > 999) {
+            failUpstream("sent a malformed response (status " + code + "; a status has three digits, 100 to 599)");
+            return false;
+        }
         String replay = response.headers().get(REPLAY_NAME);
         if (replay != null && code >= 200) {
             response.headers().remove(REPLAY_NAME);
@@ -877,6 +881,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         String upgrade = request.request().headers().get(HttpHeaderNames.UPGRADE);
         if (code == 101 && upgrade != null && response.headers().contains(HttpHeaderNames.UPGRADE)) {
             switchProtocols(response);
+            return false;
+        }
+        if (code == 101) {
+            // Passed on, it would tell the user the connection now speaks something else, which it asked for nowhere.
+            failUpstream("answered 101 Switching Protocols to a request that asked for no upgrade");
             return false;
         }
         // Read before the Connection header goes with the other hop-by-hop headers.

@@ -116,6 +116,13 @@ public final class RawResponse extends DefaultByteBufHolder {
         Parse more = n < readable && n < maxHead ? Scratch.LOOK_FURTHER
                 : n == readable && n < maxHead ? Parse.INCOMPLETE : Parse.NOT_RAW;
         if (n < 13) {
+            // Too short to judge, unless what is here already is no "HTTP/1.x " status line, or a line ends
+            // in it: Netty's decoder then answers for it (a malformed head must not wait for bytes that never come).
+            for (int i = 0; i < n; i++) {
+                if (i < 7 && b[i] != HTTP_11[i] || b[i] == '\r' || b[i] == '\n') {
+                    return Parse.NOT_RAW;
+                }
+            }
             return more;
         }
         for (int i = 0; i < 7; i++) {

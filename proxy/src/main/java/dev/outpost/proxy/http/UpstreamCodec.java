@@ -64,6 +64,15 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
         rawTarget = target;
     }
 
+    /**
+     * Whether bytes the instance sent wait in the decoder that no response has taken. Between exchanges
+     * that means the instance talked out of turn (bytes after a response's end): the connection cannot
+     * be used again, or they would be read as the start of the next request's response.
+     */
+    public boolean hasUnreadBytes() {
+        return inboundHandler().unread() > 0;
+    }
+
     final class Encoder extends HttpRequestEncoder {
         /** The proxy's headers of the head being encoded, until they are written after its own. */
         private ForwardingHeaders forwarding;
@@ -99,6 +108,10 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
 
         Decoder(HttpDecoderConfig config) {
             super(config);
+        }
+
+        int unread() {
+            return actualReadableBytes();
         }
 
         @Override

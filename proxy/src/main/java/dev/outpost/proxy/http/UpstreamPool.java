@@ -19,6 +19,8 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keep-alive connections to instances, per upstream and per event loop: a connection is only ever
@@ -28,6 +30,7 @@ import java.util.function.Consumer;
  * not the app, closes first and never writes into a connection the app just closed.
  */
 public final class UpstreamPool {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamPool.class);
     /**
      * Idle connections kept per upstream and loop; more are closed when they come back. High enough
      * that a burst of concurrent clients does not churn upstream connections (each close and reopen
@@ -131,6 +134,12 @@ public final class UpstreamPool {
         UpstreamHandler.of(channel).listener(null);
         if (channel instanceof Http2StreamChannel) {
             // A stream carries one exchange; its connection stays with the h2 pool.
+            channel.close();
+            return;
+        }
+        UpstreamCodec codec = UpstreamCodec.of(channel);
+        if (codec != null && codec.hasUnreadBytes()) {
+            LOG.debug("closing upstream connection {}: it sent bytes after the end of its response", channel);
             channel.close();
             return;
         }

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -19,6 +20,7 @@ public final class CannedInstance implements AutoCloseable {
     private final AtomicReference<String> response;
     private final String name;
     private final String region;
+    private final AtomicInteger connections = new AtomicInteger();
 
     public CannedInstance(String name, String region, String response) throws IOException {
         this.name = name;
@@ -35,6 +37,11 @@ public final class CannedInstance implements AutoCloseable {
         response.set(bytes);
     }
 
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
+    }
+
     public RoutingTable.Target target() {
         return new RoutingTable.Target(name, region, "127.0.0.1", server.getLocalPort(), 1);
     }
@@ -43,6 +50,7 @@ public final class CannedInstance implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
+                connections.incrementAndGet();
                 Thread t = new Thread(() -> serve(socket), "canned-" + name + "-conn");
                 t.setDaemon(true);
                 t.start();
