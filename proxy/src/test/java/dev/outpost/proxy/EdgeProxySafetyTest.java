@@ -6,11 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.proxy.http.ProxyLimits;
+import dev.outpost.proxy.testing.H2TestClient;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.ProxyFixture;
 import dev.outpost.proxy.testing.RawHttp;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,6 +147,52 @@ class EdgeProxySafetyTest {
             assertThat(response.body()).contains("No context found");
         }
         assertThat(hello.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void overHttp2AStreamThatNamesItsHostTwoWaysOrAsksForATunnelIsRefusedAndTheInstanceSeesNothing() throws Exception {
+        InstanceServer other = fx.instance("other-1", "iad");
+        EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", hello.target()), app("other", other.target())));
+        H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
+        client.settings();
+
+        // An absolute :path would name a second host beside :authority.
+        assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("http://other/x").authority("hello")))
+                .startsWith("400 malformed request: the :path 'http://other/x' is not a path starting with '/'");
+        // Netty's conversion refuses a Host that differs from :authority (RFC 9113 §8.3.1): the stream is reset.
+        assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("/x").authority("hello").add("host", "other")))
+                .startsWith("reset");
+        assertThat(stream(client, new DefaultHttp2Headers().method("CONNECT").authority("hello:443")))
+                .startsWith("501 CONNECT is not forwarded");
+        assertThat(hello.requests() + other.requests()).isZero();
+
+        // The same Host as :authority is allowed, and the connection still serves.
+        assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("/x").authority("hello").add("host", "hello")))
+                .startsWith("200 instance=hello-1\nuri=/x\n");
+    }
+
+    /** One request on a new stream: "STATUS BODY" or "reset". */
+    private static String stream(H2TestClient client, Http2Headers headers) throws Exception {
+        BlockingQueue<H2TestClient.Received> received = H2TestClient.queue();
+        client.open(received).writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).sync();
+        StringBuilder answer = new StringBuilder();
+        for (H2TestClient.Received r = received.poll(10, TimeUnit.SECONDS); r != null; r = received.poll(10, TimeUnit.SECONDS)) {
+            if (r instanceof H2TestClient.Received.Reset) {
+                return "reset";
+            }
+            if (r instanceof H2TestClient.Received.Headers h) {
+                answer.append(h.headers().status()).append(' ');
+                if (h.endStream()) {
+                    break;
+                }
+            } else if (r instanceof H2TestClient.Received.Data d) {
+                answer.append(new String(d.bytes(), StandardCharsets.UTF_8));
+                if (d.endStream()) {
+                    break;
+                }
+            }
+        }
+        return answer.toString();
     }
 
     @Test

@@ -3,10 +3,13 @@ package dev.outpost.proxy.http;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 
 /**
@@ -25,6 +28,13 @@ final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest request) {
             for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
                 request.headers().remove(name.text());
+            }
+            String path = request.uri();
+            if (!path.startsWith("/") && !HttpMethod.CONNECT.equals(request.method())
+                    && !(path.equals("*") && HttpMethod.OPTIONS.equals(request.method()))) {
+                // HTTP/2 names the host in :authority alone (RFC 9113 §8.3.1): an absolute :path would be a second one.
+                request.setDecoderResult(DecoderResult.failure(new RequestRejectedException(HttpResponseStatus.BAD_REQUEST,
+                        "malformed request: the :path '" + RequestTarget.abbreviate(path) + "' is not a path starting with '/'")));
             }
         }
         if (msg instanceof FullHttpRequest full) {

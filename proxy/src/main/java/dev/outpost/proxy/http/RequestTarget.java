@@ -108,7 +108,8 @@ final class RequestTarget {
         return null;
     }
 
-    private static String abbreviate(String uri) {
+    /** A target as error messages quote it: at most 100 characters. */
+    static String abbreviate(String uri) {
         return uri.length() <= 100 ? uri : uri.substring(0, 100) + "…";
     }
 
