@@ -134,6 +134,16 @@ class EdgeProxySafetyTest {
     }
 
     @Test
+    void aRefusalForTwoHostsNamesBothInTheOrderTheyCame() throws Exception {
+        EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", hello.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            RawHttp.Response response = raw.send("GET / HTTP/1.1\r\nHost: hello\r\nHost: other\r\n\r\n").read();
+            assertThat(response.body()).isEqualTo("malformed request: more than one Host header ('hello', 'other'); send exactly one\n");
+        }
+    }
+
+    @Test
     void aLaterHttp1MinorVersionIsServedAsHttp11AndAsteriskFormReachesTheInstance() throws Exception {
         EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", hello.target())));
 

@@ -64,21 +64,17 @@ final class RequestTarget {
         return absoluteForm(request, uri);
     }
 
-    /** The Host values joined when there are several, else null; walks the entries without making a list. */
+    /** The Host values joined, in the order they came, when there are several, else null; the common case makes no list. */
     private static String moreThanOneHost(HttpHeaders headers) {
         Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.HOST);
         if (!values.hasNext()) {
             return null;
         }
-        String first = values.next();
+        values.next();
         if (!values.hasNext()) {
             return null;
         }
-        StringBuilder all = new StringBuilder("'").append(first).append('\'');
-        while (values.hasNext()) {
-            all.append(", '").append(values.next()).append('\'');
-        }
-        return all.toString();
+        return "'" + String.join("', '", headers.getAll(HttpHeaderNames.HOST)) + "'";
     }
 
     /** {@code http(s)://authority[/path][?query]}: routed by its authority, sent on as its path. */
