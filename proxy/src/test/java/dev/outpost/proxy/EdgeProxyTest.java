@@ -15,6 +15,7 @@ import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.FakeRoutesServer;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.RawHttp;
+import dev.outpost.proxy.testing.Routes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -298,6 +299,55 @@ class EdgeProxyTest {
 
             assertThat(response.status()).isEqualTo(502);
             assertThat(response.body()).contains("answered 101 Switching Protocols to a request that asked for no upgrade");
+        }
+    }
+
+    @Test
+    void anInstanceThatSendsNoResponseWithinTheResponseTimeoutIsA504AndTheUsersConnectionGoesOn() throws Exception {
+        InstanceServer hello = instance("hello-1", "syd");
+        EdgeProxy proxy = proxy("syd", table(1, Routes.responseTimeout(app("hello", hello.target()), Duration.ofMillis(500))));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            long start = System.nanoTime();
+            RawHttp.Response response = raw.send("GET /hold HTTP/1.1\r\nHost: hello\r\n\r\n").read();
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(response.status()).isEqualTo(504);
+            assertThat(response.body()).contains("upstream instance hello-1", "sent no response within 500ms",
+                    "response_timeout in [services.http_options]");
+            assertThat(waited).isBetween(Duration.ofMillis(450), Duration.ofSeconds(5));
+            assertThat(response.headers()).doesNotContainKey("connection");
+            // The request was read whole, so the connection carries the next one.
+            hello.releaseHeld();
+            assertThat(raw.send("GET /next HTTP/1.1\r\nHost: hello\r\n\r\n").read().body()).contains("uri=/next\n");
+        }
+        assertThat(proxy.metrics().registry().get("outpost.proxy.upstream.response.timeouts").tag("app", "hello").counter().count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void aResponseThatComesInTimeIsNotCutByTheTimerOfAnEarlierRequestOnTheConnection() throws Exception {
+        InstanceServer hello = instance("hello-1", "syd");
+        EdgeProxy proxy = proxy("syd", table(1, Routes.responseTimeout(app("hello", hello.target()), Duration.ofMillis(600))));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            // The first request arms the connection's timer for 600 ms from now.
+            assertThat(raw.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status()).isEqualTo(200);
+            Thread.sleep(400);
+            // This one is answered 400 ms after it reached the instance: after the first timer fires, before its own deadline.
+            Thread releaser = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(400);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                hello.releaseHeld();
+            });
+            RawHttp.Response response = raw.send("GET /hold HTTP/1.1\r\nHost: hello\r\n\r\n").read();
+            releaser.join();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).contains("uri=/hold\n");
         }
     }
 

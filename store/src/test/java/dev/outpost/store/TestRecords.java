@@ -28,7 +28,8 @@ final class TestRecords {
                 new AppConfig.Concurrency("connections", 10, 15),
                 List.of(new AppConfig.HttpCheck("/healthz", "GET", Duration.ofSeconds(5), Duration.ofMillis(2500),
                         Duration.ofSeconds(7))),
-                List.of(new AppConfig.TcpCheck(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(250))));
+                List.of(new AppConfig.TcpCheck(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(250))),
+                false, Duration.ofSeconds(90));
         return new AppConfig(app, "iad",
                 new AppConfig.Build("Dockerfile", "hello:1", List.of("java", "-jar", "app.jar")),
                 Map.of("GREETING", "hi", "MODE", "prod"),

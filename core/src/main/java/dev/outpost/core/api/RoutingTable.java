@@ -20,14 +20,25 @@ public record RoutingTable(long index, List<AppRoute> apps) {
      * the app takes no traffic (its monthly budget was reached): every edge answers 503 with it.
      * {@code autostart} with {@code stopped} (instances of the current release that are stopped and may be
      * started on demand) lets an edge start the nearest one when a request finds no capacity.
+     * {@code responseTimeout} is how long an edge waits for an instance's response head once the whole request
+     * reached it ({@code [services.http_options] response_timeout}); null reads as the default.
      */
     public record AppRoute(String app, int softLimit, int hardLimit, String concurrencyType, List<Target> targets,
                            int addressOffset, List<PortRoute> ports, boolean h2Backend, String suspended,
-                           boolean autostart, List<Target> stopped) {
+                           boolean autostart, List<Target> stopped, Duration responseTimeout) {
         public AppRoute {
             targets = targets == null ? List.of() : List.copyOf(targets);
             ports = ports == null ? List.of() : List.copyOf(ports);
             stopped = stopped == null ? List.of() : List.copyOf(stopped);
+            responseTimeout = responseTimeout == null ? AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT : responseTimeout;
+        }
+
+        /** With the default response timeout. */
+        public AppRoute(String app, int softLimit, int hardLimit, String concurrencyType, List<Target> targets,
+                        int addressOffset, List<PortRoute> ports, boolean h2Backend, String suspended,
+                        boolean autostart, List<Target> stopped) {
+            this(app, softLimit, hardLimit, concurrencyType, targets, addressOffset, ports, h2Backend, suspended, autostart,
+                    stopped, null);
         }
 
         public AppRoute(String app, int softLimit, int hardLimit, String concurrencyType, List<Target> targets) {

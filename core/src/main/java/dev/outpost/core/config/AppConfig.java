@@ -40,19 +40,28 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
     /**
      * An internal port exposed on public ports, with its concurrency limits and checks. {@code h2Backend}
      * ({@code [services.http_options] h2_backend}) makes the edge speak h2c to the instance (gRPC).
+     * {@code responseTimeout} ({@code [services.http_options] response_timeout}) is how long the edge waits
+     * for an instance's response head once the whole request reached it; then the user gets a 504.
      */
     public record Service(int internalPort, String protocol, List<Port> ports, Concurrency concurrency,
-                          List<HttpCheck> httpChecks, List<TcpCheck> tcpChecks, boolean h2Backend) {
+                          List<HttpCheck> httpChecks, List<TcpCheck> tcpChecks, boolean h2Backend, Duration responseTimeout) {
+        /** As nginx's {@code proxy_read_timeout}, which app developers already know. */
+        public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+        public static final Duration MIN_RESPONSE_TIMEOUT = Duration.ofSeconds(1);
+        public static final Duration MAX_RESPONSE_TIMEOUT = Duration.ofDays(1);
+
         public Service {
             ports = ports == null ? List.of() : List.copyOf(ports);
             httpChecks = httpChecks == null ? List.of() : List.copyOf(httpChecks);
             tcpChecks = tcpChecks == null ? List.of() : List.copyOf(tcpChecks);
             concurrency = concurrency == null ? Concurrency.DEFAULT : concurrency;
+            // Releases stored before response_timeout existed have none: they get the default.
+            responseTimeout = responseTimeout == null ? DEFAULT_RESPONSE_TIMEOUT : responseTimeout;
         }
 
         public Service(int internalPort, String protocol, List<Port> ports, Concurrency concurrency,
                        List<HttpCheck> httpChecks, List<TcpCheck> tcpChecks) {
-            this(internalPort, protocol, ports, concurrency, httpChecks, tcpChecks, false);
+            this(internalPort, protocol, ports, concurrency, httpChecks, tcpChecks, false, null);
         }
     }
 

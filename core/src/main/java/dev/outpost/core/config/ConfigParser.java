@@ -313,10 +313,11 @@ public final class ConfigParser {
             }
         }
         boolean h2Backend = false;
+        Duration responseTimeout = null;
         JsonNode ho = n.get("http_options");
         if (ho != null) {
             String hat = at + ".http_options";
-            table(ho, hat, Set.of("h2_backend"));
+            table(ho, hat, Set.of("h2_backend", "response_timeout"));
             JsonNode h2 = ho.get("h2_backend");
             if (h2 != null) {
                 if (!h2.isBoolean()) {
@@ -324,8 +325,13 @@ public final class ConfigParser {
                 }
                 h2Backend = h2.booleanValue();
             }
+            responseTimeout = duration(ho, "response_timeout", hat, null);
+            if (responseTimeout != null && (responseTimeout.compareTo(AppConfig.Service.MIN_RESPONSE_TIMEOUT) < 0
+                    || responseTimeout.compareTo(AppConfig.Service.MAX_RESPONSE_TIMEOUT) > 0)) {
+                throw error(hat + ".response_timeout", "\"" + Durations.format(responseTimeout) + "\" is out of range (1s to 1d)");
+            }
         }
-        return new AppConfig.Service(internal, protocol, ports, concurrency, httpChecks, tcpChecks, h2Backend);
+        return new AppConfig.Service(internal, protocol, ports, concurrency, httpChecks, tcpChecks, h2Backend, responseTimeout);
     }
 
     private AppConfig.Scale scale(JsonNode n) throws ConfigException {

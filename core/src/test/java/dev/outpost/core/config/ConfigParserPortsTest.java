@@ -104,6 +104,29 @@ class ConfigParserPortsTest {
                 .extracting(AppConfig.Port::idleTimeout).containsOnly(AppConfig.Port.DEFAULT_IDLE_TIMEOUT);
     }
 
+    @Test
+    void responseTimeoutIsReadAndDefaultsToSixtySecondsAlsoForReleasesStoredBeforeIt() throws Exception {
+        AppConfig c = ConfigParser.parse("outpost.toml", """
+                app = "reports"
+                [[services]]
+                internal_port = 8080
+                  [services.http_options]
+                  response_timeout = "5m"
+                  [[services.ports]]
+                  port = 80
+                  handlers = ["http"]
+                """);
+
+        assertThat(c.services().getFirst().responseTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(Json.mapper().readValue(Json.mapper().writeValueAsString(c), AppConfig.class)).isEqualTo(c);
+        assertThat(ConfigParser.parse("outpost.toml", PORT.replace("\\n", "\n")).services().getFirst().responseTimeout())
+                .isEqualTo(java.time.Duration.ofSeconds(60));
+        String old = Json.mapper().writeValueAsString(c).replaceAll(",\\s*\"responseTimeout\"\\s*:\\s*\"[^\"]*\"", "");
+        assertThat(old).doesNotContain("responseTimeout");
+        assertThat(Json.mapper().readValue(old, AppConfig.class).services().getFirst().responseTimeout())
+                .isEqualTo(AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT);
+    }
+
     static final String PORT = "app = \"db\"\\n[[services]]\\ninternal_port = 80\\n  [[services.ports]]\\n  port = 5432\\n";
 
     @ParameterizedTest(name = "{0}")
@@ -123,6 +146,9 @@ class ConfigParserPortsTest {
             "idle timeout too short  | " + PORT + "  idle_timeout = \"500ms\"\\n | 6 | services[0].ports[0].idle_timeout | \"500ms\" is out of range (1s to 7d)",
             "idle timeout too long   | " + PORT + "  idle_timeout = \"8d\"\\n | 6 | services[0].ports[0].idle_timeout | is out of range (1s to 7d)",
             "idle timeout not text   | " + PORT + "  idle_timeout = 30\\n | 6 | services[0].ports[0].idle_timeout | expected a duration string",
+            "response timeout short  | app = \"db\"\\n[[services]]\\ninternal_port = 80\\n  [services.http_options]\\n  response_timeout = \"500ms\"\\n | 5 | services[0].http_options.response_timeout | \"500ms\" is out of range (1s to 1d)",
+            "response timeout long   | app = \"db\"\\n[[services]]\\ninternal_port = 80\\n  [services.http_options]\\n  response_timeout = \"2d\"\\n | 5 | services[0].http_options.response_timeout | is out of range (1s to 1d)",
+            "response timeout number | app = \"db\"\\n[[services]]\\ninternal_port = 80\\n  [services.http_options]\\n  response_timeout = 60\\n | 5 | services[0].http_options.response_timeout | expected a duration string",
             "idle timeout bad unit   | " + PORT + "  idle_timeout = \"30 minutes\"\\n | 6 | services[0].ports[0].idle_timeout | expected e.g.",
     })
     void badInputNamesTheKeyAndLine(String name, String source, int line, String key, String problem) {

@@ -149,6 +149,17 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     /** The write listeners of every exchange, made once per connection rather than per write. */
     private final ChannelFutureListener lastPieceSent = this::lastPieceSent;
     private final ChannelFutureListener responseWritten = this::responseWritten;
+    /**
+     * When the instance must have begun its response (System.nanoTime), or 0 when none is awaited: set once the
+     * whole request reached the instance, cleared by the response's head ({@code response_timeout}).
+     */
+    private long responseDeadline;
+    /**
+     * One timer per connection, not per request, as for the head timeout: an exchange only moves the deadline;
+     * the timer, when it fires, re-arms for a later deadline or lapses until the next request arms it.
+     */
+    private ScheduledFuture<?> responseTimer;
+    private final Runnable responseTimerFired = this::responseTimerFired;
     private final List<String> failures = new ArrayList<>();
     private boolean waitingForUpstreamWritable;
     private boolean waitingForClientWritable;
@@ -238,6 +249,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             leaveQueue("gone");
         }
         phase = Phase.CLOSED;
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
         dropUpstream();
         // A user who left before the response ended: 499, as nginx logs it.
         finish(responseStarted ? status : 499);
@@ -370,6 +385,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         waitingForUpstreamWritable = false;
         waitingForClientWritable = false;
         responseStarted = false;
+        responseDeadline = 0;
         interim = false;
         upstreamKeepAlive = false;
         heldContent = null;
@@ -893,12 +909,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         HopByHopHeaders.strip(response.headers());
         response.headers().set(REQUEST_ID_NAME, request.requestId());
         if (code >= 100 && code < 200) {
-            // 100 Continue and friends: pass on, the final response follows.
+            // 100 Continue and friends: pass on, the final response follows; the instance is alive, its wait starts again.
             interim = true;
+            if (responseDeadline != 0) {
+                awaitResponse();
+            }
             ctx.write(response, ctx.voidPromise());
             return false;
         }
         responseStarted = true;
+        responseDeadline = 0;
         status = code;
         servedBy = upstream;
         upstreamKeepAlive = keepAlive;
@@ -919,6 +939,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, protocol)
                 .set(ErrorResponse.REQUEST_ID, request.requestId());
         responseStarted = true;
+        responseDeadline = 0;
         status = 101;
         servedBy = upstream;
         Channel upstreamSide = upstreamChannel;
@@ -1028,6 +1049,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
      */
     private void onRawResponse(RawResponse raw) {
         responseStarted = true;
+        responseDeadline = 0;
         status = raw.status();
         servedBy = upstream;
         upstreamKeepAlive = raw.keepAlive();
@@ -1077,6 +1099,37 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         ctx.writeAndFlush(last).addListener(responseWritten);
     }
 
+    /** The whole request reached the instance (or it answered an interim response): its response must begin in time. */
+    private void awaitResponse() {
+        long timeout = app.responseTimeoutNanos();
+        responseDeadline = Math.max(1, System.nanoTime() + timeout);
+        if (responseTimer == null) {
+            responseTimer = ctx.executor().schedule(responseTimerFired, timeout, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void responseTimerFired() {
+        responseTimer = null;
+        if (responseDeadline == 0 || phase != Phase.STREAMING || responseStarted) {
+            return; // nothing awaited: the next request arms the timer again
+        }
+        long left = responseDeadline - System.nanoTime();
+        if (left > 0) {
+            // A later exchange's deadline than the one the timer was set for.
+            responseTimer = ctx.executor().schedule(responseTimerFired, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        responseDeadline = 0;
+        Upstream silent = upstream;
+        String waited = Durations.format(Duration.ofNanos(app.responseTimeoutNanos()));
+        edge.metrics().responseTimeout(app.app(), silent.region());
+        LOG.warn("request {}: {} sent no response within {}", request.requestId(), silent.describe(), waited);
+        // The instance may still be working on it: its connection cannot carry another request, so it closes.
+        answer(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + silent.describe() + " sent no response within " + waited
+                + " of receiving the whole request (it may still be working on it); an app that needs longer sets "
+                + "response_timeout in [services.http_options]");
+    }
+
     /** The response's end reached the user's connection, or could not. */
     private void responseWritten(ChannelFuture f) {
         if (!f.isSuccess()) {
@@ -1097,6 +1150,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private void lastPieceSent(ChannelFuture f) {
         if (f.isSuccess() && f.channel() == upstreamChannel) {
             requestSent = true;
+            if (!responseStarted) {
+                awaitResponse();
+            }
         } else if (!f.isSuccess()) {
             f.channel().close();
         }
@@ -1303,6 +1359,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         if (upstreamChannel == channel) {
             upstreamChannel = null;
+            responseDeadline = 0;
         }
         waitingForUpstreamWritable = false;
         waitingForClientWritable = false;

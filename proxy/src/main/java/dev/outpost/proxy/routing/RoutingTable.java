@@ -1,5 +1,6 @@
 package dev.outpost.proxy.routing;
 
+import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.region.RegionCatalog;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -32,19 +33,24 @@ public final class RoutingTable {
      * @param h2Backend the instances speak HTTP/2 with prior knowledge (h2c): requests go to them as streams
      * @param autostart a request that finds no instance with room may start one of {@code stopped}
      * @param stopped   the instances an edge may start on demand, nearest first (the local region, then by round-trip time)
+     * @param responseTimeoutNanos how long to wait for an instance's response head once the whole request reached it
      */
     public record AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions,
-                            boolean h2Backend, boolean autostart, List<Stopped> stopped) {
+                            boolean h2Backend, boolean autostart, List<Stopped> stopped, long responseTimeoutNanos) {
         public AppRoutes {
             regions = List.copyOf(regions);
             stopped = stopped == null ? List.of() : List.copyOf(stopped);
             hardLimit = hardLimit <= 0 ? Integer.MAX_VALUE : hardLimit;
             softLimit = softLimit <= 0 || softLimit > hardLimit ? hardLimit : softLimit;
+            if (responseTimeoutNanos <= 0) {
+                throw new IllegalArgumentException("response timeout must be positive, got " + responseTimeoutNanos + " ns");
+            }
         }
 
-        /** An app whose instances speak HTTP/1.1. */
+        /** An app whose instances speak HTTP/1.1, with the default response timeout. */
         public AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions) {
-            this(app, softLimit, hardLimit, concurrency, regions, false, false, List.of());
+            this(app, softLimit, hardLimit, concurrency, regions, false, false, List.of(),
+                    AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT.toNanos());
         }
 
         /** Autostart is on and there is an instance to start. */
@@ -168,7 +174,8 @@ public final class RoutingTable {
             }
             stopped.sort(nearestFirst(localRegion, Stopped::region, Stopped::rttMillis));
             apps.put(route.app(), new AppRoutes(route.app(), route.softLimit(), route.hardLimit(),
-                    Concurrency.parse(route.concurrencyType()), regions, route.h2Backend(), route.autostart(), stopped));
+                    Concurrency.parse(route.concurrencyType()), regions, route.h2Backend(), route.autostart(), stopped,
+                    route.responseTimeout().toNanos()));
         }
         Map<String, String> suspended = new HashMap<>();
         wire.apps().stream().filter(r -> r.suspended() != null).forEach(r -> suspended.put(r.app(), r.suspended()));

@@ -128,6 +128,12 @@ public final class ProxyMetrics {
                 .tags("app", app, "region", region).register(registry).increment();
     }
 
+    /** An instance sent no response head within the app's response timeout after the whole request reached it; the user got a 504. */
+    public void responseTimeout(String app, String region) {
+        Counter.builder("outpost.proxy.upstream.response.timeouts").description("Requests answered 504: the instance sent no response in time")
+                .tags("app", app, "region", region).register(registry).increment();
+    }
+
     /** An instance was chosen for a request: in this edge's region ({@code local}) or another. */
     public void routed(String app, boolean local) {
         AppMeters meters = meters(app);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,6 +30,12 @@ public final class Routes {
     /** An app with its own limits; {@code type} is "requests" or "connections". */
     public static RoutingTable.AppRoute limited(String name, int soft, int hard, String type, RoutingTable.Target... targets) {
         return new RoutingTable.AppRoute(name, soft, hard, type, List.of(targets));
+    }
+
+    /** {@code route} with its own {@code response_timeout}. */
+    public static RoutingTable.AppRoute responseTimeout(RoutingTable.AppRoute route, Duration timeout) {
+        return new RoutingTable.AppRoute(route.app(), route.softLimit(), route.hardLimit(), route.concurrencyType(), route.targets(),
+                route.addressOffset(), route.ports(), route.h2Backend(), route.suspended(), route.autostart(), route.stopped(), timeout);
     }
 
     public static RoutingTable.Target target(String id, String region, int port) {

@@ -12,7 +12,9 @@ import dev.outpost.server.scheduler.DeployStrategy;
 import dev.outpost.store.Store;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,14 +73,18 @@ public final class RoutesApi {
             boolean autostart = serving != null && serving.scale().autostart();
             List<RoutingTable.Target> stopped = autostart ? startable(app, all.getOrDefault(app.name(), List.of()), restarting)
                     : List.of();
+            // One timeout per app, as the limits: the longest of its services, so none is cut shorter than it asked.
+            Duration responseTimeout = services.stream().map(AppConfig.Service::responseTimeout).max(Comparator.naturalOrder())
+                    .orElse(null);
             out.add(new RoutingTable.AppRoute(app.name(), c.softLimit(), c.hardLimit(), c.type(), targets,
                     offsets.getOrDefault(app.name(), 0), ports, services.stream().anyMatch(AppConfig.Service::h2Backend),
-                    null, autostart, stopped));
+                    null, autostart, stopped, responseTimeout));
         }
         // A suspended app (monthly budget reached) is answered 503 with the reason; nothing may start it on demand.
         Map<String, String> suspended = store.budgets().suspended();
         out.replaceAll(r -> !suspended.containsKey(r.app()) ? r : new RoutingTable.AppRoute(r.app(), r.softLimit(), r.hardLimit(),
-                r.concurrencyType(), r.targets(), r.addressOffset(), r.ports(), r.h2Backend(), suspended.get(r.app()), false, List.of()));
+                r.concurrencyType(), r.targets(), r.addressOffset(), r.ports(), r.h2Backend(), suspended.get(r.app()), false, List.of(),
+                r.responseTimeout()));
         return out;
     }
 

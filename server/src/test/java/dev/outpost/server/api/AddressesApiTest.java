@@ -40,7 +40,7 @@ class AddressesApiTest {
     }
 
     static AppConfig config(String app, List<AppConfig.Port> ports, boolean h2Backend) {
-        AppConfig.Service service = new AppConfig.Service(8080, "tcp", ports, null, List.of(), List.of(), h2Backend);
+        AppConfig.Service service = new AppConfig.Service(8080, "tcp", ports, null, List.of(), List.of(), h2Backend, null);
         return new AppConfig(app, "iad", new AppConfig.Build(null, null, List.of("run")), Map.of(), List.of(service), null,
                 new AppConfig.Deploy("rolling", 0.33, Duration.ofMinutes(10)), null, null);
     }
@@ -114,6 +114,24 @@ class AddressesApiTest {
         assertThat(cache.path("unservedRegions")).hasSize(1);
         assertThat(cache.path("unservedRegions").get(0).asText()).isEqualTo("syd");
         assertThat(cache.path("addresses")).hasSize(2);
+    }
+
+    @Test
+    void theRoutingTableCarriesEachAppsResponseTimeoutTheLongestOfItsServicesOrTheDefault() throws Exception {
+        AppConfig.Service fast = new AppConfig.Service(8080, "tcp", List.of(new AppConfig.Port(80, List.of("http"))), null,
+                List.of(), List.of(), false, Duration.ofSeconds(20));
+        AppConfig.Service slow = new AppConfig.Service(8080, "tcp", List.of(new AppConfig.Port(8443, List.of("tls", "http"))), null,
+                List.of(), List.of(), false, Duration.ofMinutes(5));
+        AppConfig base = config("reports", List.of(), false);
+        serve("reports", new AppConfig("reports", "iad", base.build(), Map.of(), List.of(fast, slow), null, base.deploy(), null, null));
+        serve("web", config("web", List.of(new AppConfig.Port(80, List.of("http"))), false));
+
+        RoutingTable routes = Json.mapper().treeToValue(ApiTest.json(f.call("GET", "/v1/routes", null)), RoutingTable.class);
+
+        assertThat(routes.apps()).filteredOn(a -> a.app().equals("reports")).extracting(RoutingTable.AppRoute::responseTimeout)
+                .containsExactly(Duration.ofMinutes(5));
+        assertThat(routes.apps()).filteredOn(a -> a.app().equals("web")).extracting(RoutingTable.AppRoute::responseTimeout)
+                .containsExactly(AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT);
     }
 
     @Test
