@@ -128,6 +128,10 @@ class EdgeProxySafetyTest {
 
             response = raw.send("GET HTTP://hello?q HTTP/1.1\r\nHost: other\r\n\r\n").read();
             assertThat(response.body()).contains("instance=hello-1\n", "uri=/?q\n", "h:host=hello\n");
+            // OPTIONS with an empty path asks about the server: asterisk form (the JDK's server answers it 404, passed on as is).
+            response = raw.send("OPTIONS http://other HTTP/1.1\r\nHost: other\r\n\r\n").read();
+            assertThat(response.status()).isEqualTo(404);
+            assertThat(response.body()).contains("No context found");
         }
         assertThat(hello.requests()).isEqualTo(1);
         assertThat(other.requests()).isEqualTo(1);

@@ -99,7 +99,8 @@ final class RequestTarget {
             return malformed("the request target '" + abbreviate(uri) + "' has a fragment; fragments are not sent in requests");
         }
         String rest = uri.substring(authorityEnd);
-        request.setUri(rest.isEmpty() ? "/" : rest.startsWith("?") ? "/" + rest : rest);
+        // An empty path is "/", or "*" for OPTIONS, which then asks about the server rather than a resource (RFC 9112 §3.2.4).
+        request.setUri(rest.isEmpty() ? (HttpMethod.OPTIONS.equals(request.method()) ? "*" : "/") : rest.startsWith("?") ? "/" + rest : rest);
         request.headers().set(HttpHeaderNames.HOST, authority);
         return null;
     }
