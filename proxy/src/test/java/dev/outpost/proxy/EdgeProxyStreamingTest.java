@@ -6,18 +6,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.core.api.RoutingTable;
+import dev.outpost.proxy.testing.CannedInstance;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.PatternedBody;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +60,40 @@ class EdgeProxyStreamingTest {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpAddress().getPort() + path))
                 .header("Host", "hello.outpost.localhost")
                 .timeout(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anUploadTheInstanceRefusesEarlyGetsTheAnswerAndNoResetWhileItIsStillSending() throws Exception {
+        // Answers right after the head and does not read the body; the edge then closes the user's connection.
+        try (CannedInstance refusing = new CannedInstance("hello-1", "iad",
+                "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large")) {
+            proxy.update(table(1, app("hello", refusing.target())));
+            int bodyBytes = 8 * 1024 * 1024;
+
+            try (Socket user = new Socket(proxy.httpAddress().getAddress(), proxy.httpAddress().getPort())) {
+                user.setSoTimeout(10_000);
+                CompletableFuture<String> sending = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        OutputStream out = user.getOutputStream();
+                        out.write(("POST /upload HTTP/1.1\r\nHost: hello\r\nContent-Length: " + bodyBytes + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                        byte[] piece = new byte[64 * 1024];
+                        for (int sent = 0; sent < bodyBytes; sent += piece.length) {
+                            out.write(piece);
+                        }
+                        out.flush();
+                        return "sent";
+                    } catch (IOException e) {
+                        return "failed: " + e.getMessage();
+                    }
+                });
+                String answer = new String(user.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+                // The edge read and dropped the rest of the body instead of resetting the connection under the user.
+                assertThat(sending.get(10, TimeUnit.SECONDS)).isEqualTo("sent");
+                assertThat(answer).startsWith("HTTP/1.1 413 Payload Too Large\r\n").endsWith("\r\n\r\ntoo large");
+            }
+        }
     }
 
     @Test

@@ -1265,7 +1265,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         var response = ErrorResponse.of(ctx.alloc(), status, message, request.requestId(), false);
         answered(status, response.content().readableBytes());
         releaseExchangeBuffers();
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(response).addListener(requestReceived ? ChannelFutureListener.CLOSE : LingeringClose.AFTER_WRITE);
     }
 
     private void answered(HttpResponseStatus answer, long bodyBytes) {
@@ -1285,7 +1285,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             readClient();
         } else {
             phase = Phase.CLOSED;
-            ctx.close();
+            if (requestReceived) {
+                ctx.close();
+            } else {
+                // The user may still be sending the body nobody read: a close now would answer it with a reset.
+                LingeringClose.start(ctx.channel());
+            }
         }
     }
 
