@@ -189,6 +189,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (phase == Phase.IDLE) {
             phase = Phase.CLOSED;
             ctx.close();
+        } else if (phase == Phase.CLOSED && ctx.pipeline().get(LingeringClose.class) != null) {
+            // Answered and lingering only so the user could read the answer: a shutdown need not wait for it.
+            ctx.close();
         }
     }
 
