@@ -92,6 +92,11 @@ class EdgeProxyStreamingTest {
                 // The edge read and dropped the rest of the body instead of resetting the connection under the user.
                 assertThat(sending.get(10, TimeUnit.SECONDS)).isEqualTo("sent");
                 assertThat(answer).startsWith("HTTP/1.1 413 Payload Too Large\r\n").endsWith("\r\n\r\ntoo large");
+
+                // The user keeps its side open: the connection lingers, and a shutdown does not wait for it.
+                long start = System.nanoTime();
+                proxy.close();
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
             }
         }
     }
