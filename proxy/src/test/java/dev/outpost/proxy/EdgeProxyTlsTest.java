@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.core.api.EdgeCertificates;
+import dev.outpost.proxy.testing.CannedInstance;
 import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.ProxyFixture;
@@ -59,6 +60,22 @@ class EdgeProxyTlsTest {
         all.addAll(List.of(args));
         all.add("https://" + HOST + ":" + httpsPort() + "/");
         return all.toArray(String[]::new);
+    }
+
+    @Test
+    void anUploadOverTlsThatTheInstanceRefusesEarlyGetsTheRefusalAfterSendingItAll() throws Exception {
+        CannedInstance refusing = fx.closing(new CannedInstance("refusing-1", "iad",
+                "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 10\r\nConnection: close\r\n\r\ntoo large\n"));
+        proxy.update(table(2, app("hello", refusing.target())));
+        int bodyBytes = 8 * 1024 * 1024;
+
+        // The client writes the whole body before it reads. The edge ends TLS (close_notify), then its side, and drops
+        // the rest of the upload: the write completes and the refusal is there to read, where a plain close reset both.
+        TlsClient.Exchange exchange = TlsClient.send(httpsPort(), HOST, "POST / HTTP/1.1\r\nHost: " + HOST
+                + "\r\nContent-Length: " + bodyBytes + "\r\n\r\n" + "\0".repeat(bodyBytes));
+
+        assertThat(exchange.status()).isEqualTo(413);
+        assertThat(exchange.response()).endsWith("\r\n\r\ntoo large\n");
     }
 
     @Test
