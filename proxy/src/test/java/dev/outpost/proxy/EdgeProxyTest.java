@@ -352,6 +352,31 @@ class EdgeProxyTest {
     }
 
     @Test
+    void anHttp10UserGetsNoInterimResponsesAndItsExpectIsIgnored() throws Exception {
+        CannedInstance hints = closing(new CannedInstance("canned-1", "syd",
+                "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        InstanceServer hello = instance("hello-1", "syd");
+        EdgeProxy proxy = proxy("syd", table(1, app("canned", hints.target()), app("hello", hello.target())));
+
+        // RFC 9110 §15.2: no 1xx to an HTTP/1.0 user; an HTTP/1.1 user gets the early hints.
+        assertThat(exchange(proxy, "GET / HTTP/1.0\r\nHost: canned\r\n\r\n")).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nok");
+        assertThat(exchange(proxy, "GET / HTTP/1.1\r\nHost: canned\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 103 Early Hints\r\n").contains("\r\n\r\nHTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nok");
+        // RFC 9110 §10.1.1: an HTTP/1.0 request's 100-continue is ignored, so the instance is not asked for a 100 either.
+        String answer = exchange(proxy, "POST / HTTP/1.0\r\nHost: hello\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello");
+        assertThat(answer).startsWith("HTTP/1.1 200 OK\r\n").contains("instance=hello-1\n").doesNotContain("100 Continue", "h:expect=");
+    }
+
+    /** Sends {@code request} on a new connection and reads until the edge closes it. */
+    private static String exchange(EdgeProxy proxy, String request) throws IOException {
+        try (Socket socket = new Socket(proxy.httpAddress().getAddress(), proxy.httpAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
     void replacesClientSentForwardingHeaders() throws Exception {
         InstanceServer hello = instance("hello-1", "syd");
         EdgeProxy proxy = proxy("syd", table(1, app("hello", hello.target())));

@@ -114,6 +114,10 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         }
         String upgrade = upgrade(headers, clientVersion);
         HopByHopHeaders.strip(headers);
+        if (clientVersion == HttpVersion.HTTP_1_0) {
+            // RFC 9110 §10.1.1: an HTTP/1.0 request's 100-continue is ignored; the instance, asked in HTTP/1.1, would honour it.
+            headers.remove(HttpHeaderNames.EXPECT);
+        }
         if (upgrade != null) {
             // The one hop-by-hop header that must cross: the instance decides whether to switch (101) and the edge then relays bytes.
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgrade);

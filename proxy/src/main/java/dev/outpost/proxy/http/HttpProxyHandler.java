@@ -165,6 +165,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private boolean waitingForClientWritable;
     private boolean responseStarted;
     private boolean interim;
+    /** The interim response in progress is not passed on: an HTTP/1.0 user knows none (RFC 9110 §15.2). */
+    private boolean interimHidden;
     private boolean upstreamKeepAlive;
     private HttpContent heldContent;
     private ReplayBody replayBody;
@@ -390,6 +392,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         responseStarted = false;
         responseDeadline = 0;
         interim = false;
+        interimHidden = false;
         upstreamKeepAlive = false;
         heldContent = null;
         replayBody = hasBody ? new ReplayBody(ctx.alloc(), edge.limits().replayBodyLimit()) : null;
@@ -917,7 +920,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             if (responseDeadline != 0) {
                 awaitResponse();
             }
-            ctx.write(response, ctx.voidPromise());
+            interimHidden = HttpVersion.HTTP_1_0.equals(request.clientVersion());
+            if (!interimHidden) {
+                ctx.write(response, ctx.voidPromise());
+            }
             return false;
         }
         responseStarted = true;
@@ -1083,7 +1089,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         if (interim) {
             interim = false;
-            ctx.write(content, ctx.voidPromise());
+            if (interimHidden) {
+                content.release();
+            } else {
+                ctx.write(content, ctx.voidPromise());
+            }
             return;
         }
         endResponse(content);
