@@ -10,10 +10,13 @@ import dev.outpost.proxy.testing.H2TestClient;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.ProxyFixture;
 import dev.outpost.proxy.testing.RawHttp;
+import dev.outpost.proxy.testing.Routes;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -233,6 +236,54 @@ class EdgeProxySafetyTest {
         assertThat(hello.requests()).isZero();
         assertThat(proxy.metrics().registry().find("outpost.proxy.rejected").tag("reason", "head_timeout").counter().count())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void anUploadThatStallsIsA408AndFreesTheInstancesSlot() throws Exception {
+        // A hard limit of one: a stalled body that kept its slot would leave the app nothing for anyone else.
+        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
+                table(1, Routes.limited("hello", 1, 1, "requests", hello.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            raw.send("POST /upload HTTP/1.1\r\nHost: hello\r\nContent-Length: 100\r\n\r\n0123456789");
+            RawHttp.Response response = raw.read();
+
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(response.body()).contains("the request body stalled: no byte of it came for 400ms");
+            assertThat(raw.closedByPeer()).isTrue();
+        }
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            assertThat(raw.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status()).isEqualTo(200);
+        }
+        assertThat(proxy.metrics().registry().find("outpost.proxy.rejected").tag("reason", "body_timeout").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aDownloadWhoseUserStopsReadingIsClosed() throws Exception {
+        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
+                table(1, Routes.limited("hello", 1, 1, "requests", hello.target())));
+        long size = 256L * 1024 * 1024;
+
+        try (Socket user = new Socket(proxy.httpAddress().getAddress(), proxy.httpAddress().getPort())) {
+            user.setReceiveBufferSize(64 * 1024);
+            user.getOutputStream().write(("GET /download?bytes=" + size + "&seed=1 HTTP/1.1\r\nHost: hello\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // The user reads nothing: the edge's writes stop once the socket buffers are full, then the connection is silent.
+            Thread.sleep(2_000);
+            user.setSoTimeout(10_000);
+            long read = 0;
+            try {
+                read = user.getInputStream().transferTo(OutputStream.nullOutputStream());
+            } catch (IOException reset) {
+                // Closed with unread bytes in flight: a reset is one way to learn it.
+            }
+            assertThat(read).isLessThan(size);
+        }
+        // Its slot is free again.
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            assertThat(raw.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status()).isEqualTo(200);
+        }
     }
 
     @Test

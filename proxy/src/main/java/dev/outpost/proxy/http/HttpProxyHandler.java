@@ -241,11 +241,42 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            // Only a connection between requests times out; a slow response is the app's business.
-            drain();
+            idle();
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Nothing went either way on the user's connection for the idle timeout. Between requests it closes.
+     * During an upload it means the user stopped sending its body: the instance would wait, holding one of
+     * its slots, for as long as the user likes (slowloris on the body), so the user gets a 408 and the
+     * instance's connection closes. During a download whose user stopped reading, both close. A request
+     * sent whole and waiting for its response is left to the response timeout.
+     */
+    private void idle() {
+        if (phase == Phase.IDLE) {
+            drain();
+            return;
+        }
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        String silence = Durations.format(edge.limits().clientIdleTimeout());
+        if (hasBody && !requestReceived) {
+            edge.metrics().rejected("body_timeout");
+            if (!responseStarted) {
+                answerAndClose(HttpResponseStatus.REQUEST_TIMEOUT, "the request body stalled: no byte of it came for " + silence
+                        + ", so the request was not completed");
+                return;
+            }
+        } else if (!(responseStarted && waitingForClientWritable)) {
+            return;
+        }
+        LOG.debug("request {}: closing {}, silent for {} mid-exchange", request.requestId(), ctx.channel(), silence);
+        phase = Phase.CLOSED;
+        dropUpstream();
+        ctx.close();
     }
 
     @Override

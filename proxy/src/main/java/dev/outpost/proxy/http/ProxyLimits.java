@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param maxHeaderCount       header lines of one request; more → {@code 431}
  * @param headTimeout          a request head must arrive whole within this long of its first byte, else the
  *                             connection is closed without an answer (slowloris)
- * @param clientIdleTimeout    a keep-alive connection with no request in progress is closed after this long
+ * @param clientIdleTimeout    a keep-alive connection with no request in progress is closed after this long; so is one
+ *                             whose user stops sending a request body (408) or stops reading a response
  * @param maxConnectionsPerClient open connections from one client address; further ones are closed at once
  * @param queueLength          requests per app that may wait while every instance is at its hard limit
  * @param queueTimeout         how long such a request waits before it is answered {@code 503}
