@@ -14,8 +14,11 @@ import dev.outpost.proxy.testing.Routes;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -257,6 +260,39 @@ class EdgeProxySafetyTest {
         }
         assertThat(proxy.metrics().registry().find("outpost.proxy.rejected").tag("reason", "body_timeout").counter().count())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void anUploadThatWaitsOnASlowInstanceIsNotTheUsersSilence() throws Exception {
+        int bodyBytes = 32 * 1024 * 1024;
+        // Reads the head, pauses longer than the idle timeout without reading, then takes the body and answers.
+        try (ServerSocket slow = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = slow.accept()) {
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    for (int matched = 0; matched < 4; ) {
+                        int b = in.read();
+                        matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : b == '\r' ? 1 : 0;
+                    }
+                    Thread.sleep(1_500);
+                    in.skipNBytes(bodyBytes);
+                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nall".getBytes(StandardCharsets.US_ASCII));
+                    s.getInputStream().read();
+                } catch (Exception e) {
+                    // The test fails on the answer.
+                }
+            });
+            EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
+                    table(1, app("hello", Routes.target("slow-1", "iad", slow.getLocalPort()))));
+
+            try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+                raw.send("POST / HTTP/1.1\r\nHost: hello\r\nContent-Length: " + bodyBytes + "\r\n\r\n" + "\0".repeat(bodyBytes));
+                RawHttp.Response response = raw.read();
+
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("all");
+            }
+        }
     }
 
     @Test

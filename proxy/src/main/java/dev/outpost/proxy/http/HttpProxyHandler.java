@@ -264,6 +264,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         String silence = Durations.format(edge.limits().clientIdleTimeout());
         if (hasBody && !requestReceived) {
+            if (waitingForUpstreamWritable) {
+                return; // the edge stopped reading because the instance is slow to take the body: not the user's silence
+            }
             edge.metrics().rejected("body_timeout");
             if (!responseStarted) {
                 answerAndClose(HttpResponseStatus.REQUEST_TIMEOUT, "the request body stalled: no byte of it came for " + silence
