@@ -924,7 +924,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         int code = response.status().code();
         if (code < 100 || code > 999) {
-            failUpstream("sent a malformed response (status " + code + "; a status has three digits, 100 to 599)");
+            failUpstream("sent a malformed response (status " + code + "; a status code has three digits)");
             return false;
         }
         String replay = response.headers().get(REPLAY_NAME);
@@ -940,8 +940,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         if (code == 101) {
-            // Passed on, it would tell the user the connection now speaks something else, which it asked for nowhere.
-            failUpstream("answered 101 Switching Protocols to a request that asked for no upgrade");
+            // Passed on, it would tell the user the connection now speaks something else, which nobody named.
+            failUpstream("answered 101 Switching Protocols " + (upgrade == null ? "to a request that asked for no upgrade"
+                    : "without an Upgrade header naming the protocol"));
             return false;
         }
         // Read before the Connection header goes with the other hop-by-hop headers.
