@@ -4,6 +4,7 @@ import static dev.outpost.proxy.testing.Routes.app;
 import static dev.outpost.proxy.testing.Routes.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.ProxyFixture;
 import dev.outpost.proxy.testing.RawHttp;
@@ -63,5 +64,21 @@ class EdgeProxyUpgradeTest {
             assertThat(after.status()).isEqualTo(200);
         }
         assertThat(plain.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void anH2cUpgradeIsNotPassedOnAndCurlGetsItsAnswerInHttp11() throws Exception {
+        Curl.require();
+        InstanceServer hello = fx.instance("hello-1", "iad");
+        EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", hello.target())));
+        int port = proxy.httpAddress().getPort();
+
+        // curl --http2 on http:// asks with Upgrade: h2c (RFC 7540 §3.2, removed by RFC 9113). The edge speaks h2c by prior
+        // knowledge itself; passed on, the upgrade would let the instance take the connection past the edge.
+        Curl.Result result = Curl.run("curl", "-sS", "--http2", "--max-time", "10", "-i",
+                "--resolve", "hello.outpost.localhost:" + port + ":127.0.0.1", "http://hello.outpost.localhost:" + port + "/");
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).startsWith("HTTP/1.1 200").contains("instance=hello-1").doesNotContain("h:upgrade=", "h:http2-settings=");
     }
 }

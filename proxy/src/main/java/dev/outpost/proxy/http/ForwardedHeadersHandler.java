@@ -159,14 +159,27 @@ public final class ForwardedHeadersHandler extends ChannelInboundHandlerAdapter 
         return passes;
     }
 
-    /** The protocol an HTTP/1.1 request asks to switch to ({@code Upgrade} named by {@code Connection}), else null. */
+    /**
+     * The protocol an HTTP/1.1 request asks to switch to ({@code Upgrade} named by {@code Connection}), else null.
+     * {@code h2c} is never passed on: that upgrade is gone from HTTP/2 (RFC 9113 §3.1), the edge speaks h2c by prior
+     * knowledge itself, and an instance that took it would carry the user's streams past the edge; its
+     * {@code HTTP2-Settings}, a hop-by-hop header, is dropped with the rest.
+     */
     static String upgrade(HttpHeaders headers, HttpVersion version) {
         String upgrade = headers.get(HttpHeaderNames.UPGRADE);
         if (upgrade == null || upgrade.isBlank() || !HttpVersion.HTTP_1_1.equals(version)
                 || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
             return null;
         }
-        return upgrade.trim();
+        // Usually one protocol; in a list ("h2c, websocket") the others still ask.
+        StringBuilder asked = new StringBuilder();
+        for (String protocol : upgrade.split(",")) {
+            String name = protocol.trim();
+            if (!name.isEmpty() && !name.equalsIgnoreCase("h2c")) {
+                asked.append(asked.isEmpty() ? "" : ", ").append(name);
+            }
+        }
+        return asked.isEmpty() ? null : asked.toString();
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.outpost.proxy.testing.InetEmbeddedChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -156,5 +157,16 @@ class ForwardedHeadersHandlerTest {
         assertThat(requests).extracting(ForwardedRequest::keepAlive).containsExactly(false, false, true);
         assertThat(requests).extracting(r -> r.request().protocolVersion()).containsOnly(HttpVersion.HTTP_1_1);
         assertThat(requests).extracting(ForwardedRequest::requestId).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void anUpgradeToH2cIsDroppedAndOtherProtocolsInTheListStay() {
+        HttpHeaders headers = new DefaultHttpHeaders().set(HttpHeaderNames.CONNECTION, "Upgrade, HTTP2-Settings");
+        assertThat(ForwardedHeadersHandler.upgrade(headers.set(HttpHeaderNames.UPGRADE, "h2c"), HttpVersion.HTTP_1_1)).isNull();
+        assertThat(ForwardedHeadersHandler.upgrade(headers.set(HttpHeaderNames.UPGRADE, "H2C, websocket"), HttpVersion.HTTP_1_1))
+                .isEqualTo("websocket");
+        assertThat(ForwardedHeadersHandler.upgrade(headers.set(HttpHeaderNames.UPGRADE, "websocket , h2c"), HttpVersion.HTTP_1_1))
+                .isEqualTo("websocket");
+        assertThat(ForwardedHeadersHandler.upgrade(headers.set(HttpHeaderNames.UPGRADE, "websocket"), HttpVersion.HTTP_1_0)).isNull();
     }
 }
