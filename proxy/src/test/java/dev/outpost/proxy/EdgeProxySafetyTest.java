@@ -263,6 +263,25 @@ class EdgeProxySafetyTest {
     }
 
     @Test
+    void anHttp2StreamWhoseBodyStallsIsA408AndFreesTheInstancesSlot() throws Exception {
+        // One connection can open many streams: each stalled body would hold a slot, as a stalled HTTP/1.1 upload does.
+        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
+                table(1, Routes.limited("hello", 1, 1, "requests", hello.target())));
+        H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
+        client.settings();
+        BlockingQueue<H2TestClient.Received> received = H2TestClient.queue();
+
+        client.open(received).writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").scheme("http")
+                .path("/upload").authority("hello").add("content-length", "100"), false)).sync();
+
+        H2TestClient.Received answer = received.poll(10, TimeUnit.SECONDS);
+        assertThat(answer).isInstanceOfSatisfying(H2TestClient.Received.Headers.class,
+                h -> assertThat(h.headers().status()).hasToString("408"));
+        assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("/").authority("hello")))
+                .startsWith("200 instance=hello-1");
+    }
+
+    @Test
     void anUploadThatWaitsOnASlowInstanceIsNotTheUsersSilence() throws Exception {
         int bodyBytes = 32 * 1024 * 1024;
         // Reads the head, pauses longer than the idle timeout without reading, then takes the body and answers.

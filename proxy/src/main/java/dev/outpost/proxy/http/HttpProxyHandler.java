@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -160,6 +161,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
      */
     private ScheduledFuture<?> responseTimer;
     private final Runnable responseTimerFired = this::responseTimerFired;
+    /**
+     * On an HTTP/2 stream, which has no connection idle timer of its own: when a byte of the request body last
+     * came (System.nanoTime), watched while the body is incomplete, so a stalled upload ends as on HTTP/1.1.
+     */
+    private long bodyReadNanos;
     private final List<String> failures = new ArrayList<>();
     private boolean waitingForUpstreamWritable;
     private boolean waitingForClientWritable;
@@ -282,6 +288,30 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         ctx.close();
     }
 
+    /** A stream's request body must keep coming: after the idle timeout with no byte of it, the stream ends in a 408. */
+    private void watchStreamBody() {
+        bodyReadNanos = System.nanoTime();
+        checkStreamBodyIn(request, edge.limits().clientIdleTimeout().toNanos());
+    }
+
+    private void checkStreamBodyIn(ForwardedRequest watched, long nanos) {
+        ctx.executor().schedule(() -> checkStreamBody(watched), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkStreamBody(ForwardedRequest watched) {
+        if (request != watched || phase == Phase.CLOSED || requestReceived) {
+            return;
+        }
+        long timeout = edge.limits().clientIdleTimeout().toNanos();
+        long left = bodyReadNanos + timeout - System.nanoTime();
+        if (left > 0 || waitingForUpstreamWritable) {
+            // Still coming, or held back by an instance slow to take it: not the user's silence.
+            checkStreamBodyIn(watched, left > 0 ? left : timeout);
+            return;
+        }
+        idle();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (phase == Phase.QUEUED) {
@@ -321,6 +351,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return;
         }
         startExchange(forwarded);
+        if (hasBody && ctx.channel() instanceof Http2StreamChannel) {
+            watchStreamBody();
+        }
         HttpRequest head = forwarded.request();
         if (head.decoderResult().isFailure()) {
             refuse(head.decoderResult().cause());
@@ -441,6 +474,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void onRequestContent(HttpContent content) {
+        bodyReadNanos = System.nanoTime();
         if (content.decoderResult().isFailure() && phase != Phase.CLOSED) {
             // A broken chunk must not reach the instance as the end of a shorter body.
             String cause = content.decoderResult().cause().getMessage();
