@@ -179,9 +179,9 @@ class EdgeProxySafetyTest {
         // An absolute :path would name a second host beside :authority.
         assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("http://other/x").authority("hello")))
                 .startsWith("400 malformed request: the :path 'http://other/x' is not a path starting with '/'");
-        // Netty's conversion refuses a Host that differs from :authority (RFC 9113 §8.3.1): the stream is reset.
+        // Netty's conversion refuses a Host that differs from :authority (RFC 9113 §8.3.1): a 400 that says so.
         assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("/x").authority("hello").add("host", "other")))
-                .startsWith("reset");
+                .startsWith("400 malformed request: Conflicting ':authority' and 'host' headers found");
         assertThat(stream(client, new DefaultHttp2Headers().method("CONNECT").authority("hello:443")))
                 .startsWith("501 CONNECT is not forwarded");
         assertThat(hello.requests() + other.requests()).isZero();

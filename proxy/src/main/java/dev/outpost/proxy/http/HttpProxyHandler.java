@@ -1,6 +1,7 @@
 package dev.outpost.proxy.http;
 
 import dev.outpost.core.Durations;
+import dev.outpost.core.Ids;
 import dev.outpost.proxy.routing.AppHost;
 import dev.outpost.proxy.routing.Balancer;
 import dev.outpost.proxy.routing.Concurrency;
@@ -17,6 +18,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -30,6 +32,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -337,6 +340,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("user connection {} failed, closing it", ctx.channel(), cause);
+        Throwable http2 = cause instanceof DecoderException && cause.getCause() instanceof Http2Exception ? cause.getCause() : cause;
+        if (phase == Phase.IDLE && request == null && ctx.channel() instanceof Http2StreamChannel && http2 instanceof Http2Exception) {
+            // A stream's request head Netty could not turn into a request (a Host that differs from :authority, a
+            // pseudo-header out of place): the user learns why, where a bare reset said nothing.
+            phase = Phase.CLOSED;
+            edge.metrics().rejected("malformed");
+            ctx.writeAndFlush(ErrorResponse.of(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, "malformed request: " + http2.getMessage(),
+                    Ids.requestId(20), false)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         phase = Phase.CLOSED;
         ctx.close();
     }
