@@ -14,6 +14,7 @@ import dev.outpost.proxy.testing.Routes;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -279,6 +280,31 @@ class EdgeProxySafetyTest {
                 h -> assertThat(h.headers().status()).hasToString("408"));
         assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("/").authority("hello")))
                 .startsWith("200 instance=hello-1");
+    }
+
+    @Test
+    void anHttp2StreamWhoseUserStopsTakingTheResponseIsResetAndFreesTheInstancesSlot() throws Exception {
+        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
+                table(1, Routes.limited("hello", 1, 1, "requests", hello.target())));
+        H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
+        client.settings();
+        BlockingQueue<H2TestClient.Received> received = H2TestClient.queue();
+        Http2StreamChannel download = client.open(received);
+        // Reading nothing: no WINDOW_UPDATE goes out, and the edge's stream stops being writable once the window is spent.
+        download.config().setAutoRead(false);
+
+        download.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").scheme("http")
+                .path("/download?bytes=" + (256L * 1024 * 1024) + "&seed=1").authority("hello"), true)).sync();
+
+        // The only slot is the stalled download's until the edge gives up on it; then the next stream is served.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("/").authority("hello")))
+                        .startsWith("200 instance=hello-1"));
+        assertThat(received).as("the stalled stream ends in a reset").anyMatch(r -> r instanceof H2TestClient.Received.Reset);
+        // The frames the client held unread go through its handler now, which releases them.
+        download.config().setAutoRead(true);
+        download.read();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !download.isActive());
     }
 
     @Test

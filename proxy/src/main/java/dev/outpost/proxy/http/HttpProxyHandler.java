@@ -169,6 +169,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
      * came (System.nanoTime), watched while the body is incomplete, so a stalled upload ends as on HTTP/1.1.
      */
     private long bodyReadNanos;
+    /** On an HTTP/2 stream: when the user last took response bytes (its window opened), and whether that is watched. */
+    private long userTookNanos;
+    private boolean watchingUserReads;
     private final List<String> failures = new ArrayList<>();
     private boolean waitingForUpstreamWritable;
     private boolean waitingForClientWritable;
@@ -242,6 +245,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable() && waitingForClientWritable && upstreamChannel != null) {
             waitingForClientWritable = false;
+            userTookNanos = System.nanoTime();
             upstreamChannel.read();
         }
         ctx.fireChannelWritabilityChanged();
@@ -312,6 +316,25 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             checkStreamBodyIn(watched, left > 0 ? left : timeout);
             return;
         }
+        idle();
+    }
+
+    private void checkUserReadsIn(ForwardedRequest watched, long nanos) {
+        ctx.executor().schedule(() -> checkUserReads(watched), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkUserReads(ForwardedRequest watched) {
+        if (request != watched || phase == Phase.CLOSED) {
+            watchingUserReads = false;
+            return;
+        }
+        long timeout = edge.limits().clientIdleTimeout().toNanos();
+        long left = userTookNanos + timeout - System.nanoTime();
+        if (!waitingForClientWritable || left > 0) {
+            checkUserReadsIn(watched, left > 0 ? left : timeout);
+            return;
+        }
+        watchingUserReads = false;
         idle();
     }
 
@@ -1263,6 +1286,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             upstreamChannel.read();
         } else {
             waitingForClientWritable = true;
+            if (!watchingUserReads && ctx.channel() instanceof Http2StreamChannel) {
+                // A stream whose user stops taking the response (its flow-control window stays shut) would hold the
+                // instance's slot for good: the connection's idle timer does not see one stream among others.
+                watchingUserReads = true;
+                userTookNanos = System.nanoTime();
+                checkUserReadsIn(request, edge.limits().clientIdleTimeout().toNanos());
+            }
         }
     }
 
