@@ -290,6 +290,26 @@ class EdgeProxyTest {
     }
 
     @Test
+    void responseHeadersUpTo32KiBPassAndLargerOnesAreA502SayingSo() throws Exception {
+        String big = "HTTP/1.1 200 OK\r\nContent-Security-Policy: " + "a".repeat(20_000) + "\r\nContent-Length: 2\r\n\r\nok";
+        CannedInstance canned = closing(new CannedInstance("canned-1", "syd", big));
+        EdgeProxy proxy = proxy("syd", table(1, app("canned", canned.target())));
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            // Netty's default limit, 8 KiB, made this a 502.
+            RawHttp.Response response = raw.send("GET / HTTP/1.1\r\nHost: canned\r\n\r\n").read();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.headers().get("content-security-policy")).hasSize(20_000);
+            assertThat(response.body()).isEqualTo("ok");
+
+            canned.answer(big.replace("a".repeat(20_000), "a".repeat(40_000)));
+            response = raw.send("GET / HTTP/1.1\r\nHost: canned\r\n\r\n").read();
+            assertThat(response.status()).isEqualTo(502);
+            assertThat(response.body()).contains("sent response headers larger than 32 KiB");
+        }
+    }
+
+    @Test
     void a101ToARequestThatAskedForNoUpgradeIsA502AndTheUserNeverSeesIt() throws Exception {
         CannedInstance canned = closing(new CannedInstance("canned-1", "syd", "HTTP/1.1 101 Switching Protocols\r\n\r\nbytes"));
         EdgeProxy proxy = proxy("syd", table(1, app("canned", canned.target())));

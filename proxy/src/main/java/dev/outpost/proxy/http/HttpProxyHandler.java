@@ -989,7 +989,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     /** Passes the head on; true when it was an {@code Outpost-Replay} answer acted on instead. */
     private boolean onResponseHead(HttpResponse response) {
         if (response.decoderResult().isFailure()) {
-            failUpstream("sent a malformed response (" + response.decoderResult().cause().getMessage() + ")");
+            Throwable cause = response.decoderResult().cause();
+            failUpstream(cause instanceof TooLongHttpHeaderException
+                    ? "sent response headers larger than " + UpstreamCodec.MAX_HEADER_SIZE / 1024 + " KiB, more than the edge takes"
+                    : "sent a malformed response (" + cause.getMessage() + ")");
             return false;
         }
         int code = response.status().code();

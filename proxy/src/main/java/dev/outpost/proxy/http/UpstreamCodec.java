@@ -36,8 +36,13 @@ import java.util.List;
  * </ul>
  */
 public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Decoder, UpstreamCodec.Encoder> {
+    /**
+     * The most header bytes a response may carry. Netty's default is 8 KiB; apps send large cookies and
+     * Content-Security-Policy headers, and HAProxy takes 16 KiB: a response the app meant must not become a 502.
+     */
+    static final int MAX_HEADER_SIZE = 32 * 1024;
     /** The largest head the raw path reads; a longer one goes to Netty's decoder, which enforces its own limit. */
-    static final int MAX_RAW_HEAD = HttpObjectDecoder.DEFAULT_MAX_INITIAL_LINE_LENGTH + HttpObjectDecoder.DEFAULT_MAX_HEADER_SIZE;
+    static final int MAX_RAW_HEAD = HttpObjectDecoder.DEFAULT_MAX_INITIAL_LINE_LENGTH + MAX_HEADER_SIZE;
 
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
     /** After a successful {@code CONNECT}: what follows is not HTTP. */
@@ -46,7 +51,7 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCo
     private RawResponse.Target rawTarget;
 
     public UpstreamCodec() {
-        init(new Decoder(new HttpDecoderConfig()), new Encoder());
+        init(new Decoder(new HttpDecoderConfig().setMaxHeaderSize(MAX_HEADER_SIZE)), new Encoder());
     }
 
     /** The codec of {@code channel}'s pipeline, or null. */
