@@ -48,6 +48,17 @@ class EdgeProxySafetyTest {
         fx.close();
     }
 
+    /** An idle timeout short enough to watch a stall in a test. */
+    private static final ProxyLimits SHORT_IDLE = ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build();
+
+    /**
+     * {@code hello} with a hard limit of one, behind an edge with {@link #SHORT_IDLE}: an exchange that kept its slot
+     * after a stall would leave the app nothing for the next request.
+     */
+    private EdgeProxy oneSlotWithShortIdleTimeout() {
+        return fx.proxy("iad", SHORT_IDLE, table(1, Routes.limited("hello", 1, 1, "requests", hello.target())));
+    }
+
     static Stream<Arguments> refused() {
         String longUri = "/" + "a".repeat(9000);
         String manyHeaders = "X-H: 1\r\n".repeat(101);
@@ -244,9 +255,7 @@ class EdgeProxySafetyTest {
 
     @Test
     void anUploadThatStallsIsA408AndFreesTheInstancesSlot() throws Exception {
-        // A hard limit of one: a stalled body that kept its slot would leave the app nothing for anyone else.
-        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
-                table(1, Routes.limited("hello", 1, 1, "requests", hello.target())));
+        EdgeProxy proxy = oneSlotWithShortIdleTimeout();
 
         try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
             raw.send("POST /upload HTTP/1.1\r\nHost: hello\r\nContent-Length: 100\r\n\r\n0123456789");
@@ -266,8 +275,7 @@ class EdgeProxySafetyTest {
     @Test
     void anHttp2StreamWhoseBodyStallsIsA408AndFreesTheInstancesSlot() throws Exception {
         // One connection can open many streams: each stalled body would hold a slot, as a stalled HTTP/1.1 upload does.
-        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
-                table(1, Routes.limited("hello", 1, 1, "requests", hello.target())));
+        EdgeProxy proxy = oneSlotWithShortIdleTimeout();
         H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
         client.settings();
         BlockingQueue<H2TestClient.Received> received = H2TestClient.queue();
@@ -284,8 +292,7 @@ class EdgeProxySafetyTest {
 
     @Test
     void anHttp2StreamWhoseUserStopsTakingTheResponseIsResetAndFreesTheInstancesSlot() throws Exception {
-        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
-                table(1, Routes.limited("hello", 1, 1, "requests", hello.target())));
+        EdgeProxy proxy = oneSlotWithShortIdleTimeout();
         H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
         client.settings();
         BlockingQueue<H2TestClient.Received> received = H2TestClient.queue();
@@ -327,8 +334,7 @@ class EdgeProxySafetyTest {
                     // The test fails on the answer.
                 }
             });
-            EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
-                    table(1, app("hello", Routes.target("slow-1", "iad", slow.getLocalPort()))));
+            EdgeProxy proxy = fx.proxy("iad", SHORT_IDLE, table(1, app("hello", Routes.target("slow-1", "iad", slow.getLocalPort()))));
 
             try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
                 raw.send("POST / HTTP/1.1\r\nHost: hello\r\nContent-Length: " + bodyBytes + "\r\n\r\n" + "\0".repeat(bodyBytes));
@@ -342,8 +348,7 @@ class EdgeProxySafetyTest {
 
     @Test
     void aDownloadWhoseUserStopsReadingIsClosed() throws Exception {
-        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().clientIdleTimeout(Duration.ofMillis(400)).build(),
-                table(1, Routes.limited("hello", 1, 1, "requests", hello.target())));
+        EdgeProxy proxy = oneSlotWithShortIdleTimeout();
         long size = 256L * 1024 * 1024;
 
         try (Socket user = new Socket(proxy.httpAddress().getAddress(), proxy.httpAddress().getPort())) {
