@@ -355,8 +355,13 @@ class EdgeProxySafetyTest {
             user.setReceiveBufferSize(64 * 1024);
             user.getOutputStream().write(("GET /download?bytes=" + size + "&seed=1 HTTP/1.1\r\nHost: hello\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            // The user reads nothing: the edge's writes stop once the socket buffers are full, then the connection is silent.
-            Thread.sleep(2_000);
+            // The user reads nothing: the edge's writes stop once the socket buffers are full, then the connection is
+            // silent. The only slot is the stalled download's until the edge gives up on it; then the next request is served.
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+                    assertThat(raw.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status()).isEqualTo(200);
+                }
+            });
             user.setSoTimeout(10_000);
             long read = 0;
             try {
@@ -365,10 +370,6 @@ class EdgeProxySafetyTest {
                 // Closed with unread bytes in flight: a reset is one way to learn it.
             }
             assertThat(read).isLessThan(size);
-        }
-        // Its slot is free again.
-        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
-            assertThat(raw.send("GET / HTTP/1.1\r\nHost: hello\r\n\r\n").read().status()).isEqualTo(200);
         }
     }
 
