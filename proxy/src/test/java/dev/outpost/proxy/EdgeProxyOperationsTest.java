@@ -18,6 +18,7 @@ import dev.outpost.proxy.control.ProbeListener;
 import dev.outpost.proxy.telemetry.AccessLog;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.ProxyFixture;
+import dev.outpost.proxy.testing.RawHttp;
 import dev.outpost.proxy.testing.Routes;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -162,5 +163,24 @@ class EdgeProxyOperationsTest {
         assertThat(unknown.get("status").asInt()).isEqualTo(404);
         assertThat(unknown.get("app").isNull()).isTrue();
         assertThat(unknown.get("instance").isNull()).isTrue();
+    }
+
+    @Test
+    void aUserWhoLeavesBeforeTheResponseIsLogged499WithTheInstanceThatHadTheRequest() throws Exception {
+        InstanceServer ams = fx.instance("hello-ams", "ams");
+        EdgeProxy proxy = proxyWithAdmin(ams);
+
+        try (RawHttp raw = new RawHttp(proxy.httpAddress())) {
+            raw.send("GET /hold HTTP/1.1\r\nHost: hello\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> ams.held() == 1);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !accessLines.list.isEmpty());
+        ams.releaseHeld();
+
+        JsonNode left = Json.mapper().readTree(accessLines.list.get(0).getFormattedMessage());
+        assertThat(left.get("status").asInt()).isEqualTo(499);
+        // Which instance kept users waiting until they gave up is what an operator reads a 499 for.
+        assertThat(left.get("instance").asText()).isEqualTo("hello-ams");
+        assertThat(left.get("instanceRegion").asText()).isEqualTo("ams");
     }
 }

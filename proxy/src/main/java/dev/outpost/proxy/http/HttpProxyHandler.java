@@ -340,6 +340,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (!responseStarted && upstreamChannel != null) {
+            // The user left while an instance had the request: its 499 names that instance, as nginx's $upstream_addr.
+            servedBy = upstream;
+        }
         if (phase == Phase.QUEUED) {
             leaveQueue("gone");
         }

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code outpost_proxy_peer_rtt_seconds{peer,peer_region}}: the smoothed round trip to each peer edge the RTT
  *       probes reach now (a peer not measured yet or unreachable has no series)</li>
  *   <li>{@code outpost_proxy_replays_total{app,outcome="replayed"|"refused"}}</li>
- *   <li>{@code outpost_proxy_rejected_total{reason}}: malformed or oversized requests, connections over the per-client cap</li>
+ *   <li>{@code outpost_proxy_rejected_total{reason}}: malformed or oversized requests, connections over the per-client cap,
+ *       HTTP/2 connections closed for a protocol error ({@code h2_protocol}) or a flood ({@code h2_flood})</li>
  *   <li>{@code outpost_tcp_connections_total{app,region,outcome}}: connections accepted on dedicated addresses;
  *       {@code outcome} is relayed, no_candidate, at_capacity, connect_failed, suspended, autostart_failed or autostart_timeout ({@code region="none"} unless relayed)</li>
  * </ul>

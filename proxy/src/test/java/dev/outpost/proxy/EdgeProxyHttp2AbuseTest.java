@@ -1,0 +1,173 @@
+package dev.outpost.proxy;
+
+import static dev.outpost.proxy.testing.Routes.app;
+import static dev.outpost.proxy.testing.Routes.table;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.outpost.proxy.testing.InstanceServer;
+import dev.outpost.proxy.testing.ProxyFixture;
+import dev.outpost.proxy.testing.RawH2;
+import io.micrometer.core.instrument.Counter;
+import io.netty.channel.DefaultChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Issue 4 item 5 over HTTP/2, with frames written as bytes: the floods behind the HTTP/2 CVEs of 2023–2024 and
+ * frames out of place end the user's connection with GOAWAY, are counted, and leave the edge serving; none of it
+ * fills the edge's log.
+ */
+class EdgeProxyHttp2AbuseTest {
+    private final ProxyFixture fx = new ProxyFixture();
+    /** Netty logs an exception no handler took at WARN, with its stack trace, on this logger. */
+    private final Logger pipelineLogger = (Logger) org.slf4j.LoggerFactory.getLogger(DefaultChannelPipeline.class);
+    private final ListAppender<ILoggingEvent> pipelineLines = new ListAppender<>();
+    private InstanceServer hello;
+    private EdgeProxy proxy;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        pipelineLines.start();
+        pipelineLogger.addAppender(pipelineLines);
+        hello = fx.instance("hello-1", "iad");
+        proxy = fx.proxy("iad", table(1, app("hello", hello.target())));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        pipelineLogger.detachAppender(pipelineLines);
+        pipelineLines.stop();
+        fx.close();
+    }
+
+    /** What a test sends; a write may fail once the edge has closed the connection, which is the point. */
+    interface Abuse {
+        void send(RawH2 raw) throws IOException;
+    }
+
+    /*
+     * Each flood is one frame past the limit of Netty's codec (its defaults: 200 resets in 30 s, 16 small
+     * CONTINUATIONs, 2 empty DATA frames), so the edge has read all of it when it closes: bytes it left unread
+     * would make its kernel answer with a TCP reset, which can overtake the GOAWAY.
+     */
+    static Stream<Arguments> abuses() {
+        return Stream.of(
+                Arguments.of("streams opened and reset at once (rapid reset, CVE-2023-44487)", Http2Error.ENHANCE_YOUR_CALM, "h2_flood",
+                        (Abuse) raw -> {
+                            for (int i = 0; i < 201; i++) {
+                                raw.headers(2 * i + 1, get("/"), true);
+                                raw.reset(2 * i + 1, (int) Http2Error.CANCEL.code());
+                            }
+                        }),
+                Arguments.of("empty CONTINUATION frames (CVE-2024-27316)", Http2Error.ENHANCE_YOUR_CALM, "h2_flood",
+                        (Abuse) raw -> {
+                            raw.frame(RawH2.HEADERS, 0, 1, raw.hpack(get("/")));
+                            for (int i = 0; i < 17; i++) {
+                                raw.frame(RawH2.CONTINUATION, 0, 1, new byte[0]);
+                            }
+                        }),
+                Arguments.of("empty DATA frames (CVE-2019-9518)", Http2Error.ENHANCE_YOUR_CALM, "h2_flood",
+                        (Abuse) raw -> {
+                            raw.headers(1, new DefaultHttp2Headers().method("POST").scheme("http").path("/upload").authority("hello"), false);
+                            for (int i = 0; i < 3; i++) {
+                                raw.frame(RawH2.DATA, 0, 1, new byte[0]);
+                            }
+                        }),
+                Arguments.of("DATA on the connection's stream 0", Http2Error.PROTOCOL_ERROR, "h2_protocol",
+                        (Abuse) raw -> raw.frame(RawH2.DATA, 0, 0, new byte[] {'x'})));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("abuses")
+    void endsTheConnectionWithGoawayCountsItAndKeepsServing(String shape, Http2Error code, String reason, Abuse abuse) throws Exception {
+        try (RawH2 raw = new RawH2(proxy.httpAddress()).startReading()) {
+            try {
+                abuse.send(raw);
+            } catch (IOException closedUnderTheWrite) {
+                // The edge closed the connection before the flood was all written.
+            }
+
+            assertThat(raw.awaitEnd(Duration.ofSeconds(10))).as("the edge closes the connection").isTrue();
+            assertThat(raw.goaway()).as("GOAWAY").isNotNull()
+                    .satisfies(goaway -> assertThat(goaway.code()).as("GOAWAY's error code").isEqualTo(code.code()));
+        }
+        assertThat(rejected(reason)).isEqualTo(1);
+        // Each reset stream was a whole request: its reset may come after the instance had it. The other shapes never made one.
+        if (!shape.startsWith("streams opened and reset")) {
+            assertThat(hello.requests()).as("requests the instance saw").isZero();
+        }
+        assertThat(fx.get(proxy, "hello", "/after").statusCode()).isEqualTo(200);
+        assertThat(tailWarnings()).isEmpty();
+    }
+
+    @Test
+    void aHeaderBlockThatDecompressesPastTheLimitIsA431AndTheConnectionGoesOn() throws Exception {
+        // About 4 KB on the wire: one 4000-byte header entered in the HPACK table, then named by its index 99 times more.
+        Http2Headers bomb = get("/bomb");
+        for (int i = 0; i < 100; i++) {
+            bomb.add("x-bomb", "b".repeat(4000));
+        }
+        try (RawH2 raw = new RawH2(proxy.httpAddress()).startReading()) {
+            byte[] block = raw.hpack(bomb);
+            assertThat(block.length).as("the compressed block").isLessThan(5000);
+            raw.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, block);
+            raw.headers(3, get("/next"), true);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> raw.frames().stream().filter(f -> f.type() == RawH2.HEADERS).count() == 2);
+            assertThat(raw.frames()).filteredOn(f -> f.type() == RawH2.HEADERS)
+                    .extracting(RawH2.Frame::stream, RawH2.Frame::status)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(1, 431), org.assertj.core.groups.Tuple.tuple(3, 200));
+        }
+        assertThat(hello.requests()).as("only /next reached the instance").isEqualTo(1);
+    }
+
+    @Test
+    void aUserThatResetsItsConnectionIsNoWarningInTheLog() throws Exception {
+        try (RawH2 raw = new RawH2(proxy.httpAddress()).startReading()) {
+            raw.headers(1, get("/hold"), true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> hello.held() == 1);
+
+            // SO_LINGER 0: the close is a TCP reset, as from a phone that lost its network.
+            raw.resetOnClose();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> requests(499) == 1);
+        hello.releaseHeld();
+
+        assertThat(tailWarnings()).isEmpty();
+    }
+
+    private static Http2Headers get(String path) {
+        return new DefaultHttp2Headers().method("GET").scheme("http").path(path).authority("hello");
+    }
+
+    private double rejected(String reason) {
+        Counter counter = proxy.metrics().registry().find("outpost.proxy.rejected").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double requests(int status) {
+        Counter counter = proxy.metrics().registry().find("outpost.proxy.requests").tag("status", Integer.toString(status)).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private java.util.List<String> tailWarnings() {
+        return pipelineLines.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : ": " + e.getThrowableProxy().getMessage()))
+                .toList();
+    }
+}
