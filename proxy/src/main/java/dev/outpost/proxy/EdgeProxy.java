@@ -134,6 +134,7 @@ public final class EdgeProxy implements AutoCloseable {
         group = new MultiThreadIoEventLoopGroup(NettyRuntime.availableProcessors(), new DefaultThreadFactory("outpost-proxy-" + config.region()),
                 transport.ioHandlerFactory());
         clients = new DefaultChannelGroup("edge-clients-" + config.region(), GlobalEventExecutor.INSTANCE);
+        metrics.userConnections(clients::size);
         upstreams = new DefaultChannelGroup("edge-upstreams-" + config.region(), GlobalEventExecutor.INSTANCE);
         UpstreamPool pool = new UpstreamPool(transport, upstreams, UPSTREAM_IDLE_TIMEOUT, CONNECT_TIMEOUT, dialer);
         EdgeContext edge = new EdgeContext(config.region(), () -> routes, new Balancer(), pool, draining::get, queues,

@@ -85,7 +85,9 @@ class EdgeProxyOperationsTest {
                 .containsPattern("outpost_proxy_routing_decisions_total\\{app=\"hello\",edge=\"ams\",locality=\"local\"} 2\\.0")
                 .containsPattern("outpost_proxy_routing_decisions_total\\{app=\"hello\",edge=\"ams\",locality=\"remote\"} 1\\.0")
                 .containsPattern("outpost_proxy_request_duration_seconds_bucket\\{app=\"hello\",edge=\"ams\",le=\"[0-9.]+\"} 3")
-                .contains("outpost_proxy_request_duration_seconds_count{app=\"hello\",edge=\"ams\"} 3");
+                .contains("outpost_proxy_request_duration_seconds_count{app=\"hello\",edge=\"ams\"} 3")
+                // The client keeps its connection open for the next request.
+                .containsPattern("outpost_proxy_connections\\{edge=\"ams\"} [1-9][0-9]*\\.0");
         assertThat(admin(proxy, "/healthz").body()).isEqualTo("ok\n");
         assertThat(admin(proxy, "/other").statusCode()).isEqualTo(404);
     }

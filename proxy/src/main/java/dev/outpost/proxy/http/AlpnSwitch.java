@@ -4,6 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.io.IOException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,18 @@ final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
         } else {
             protocols.http1(ctx);
         }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (cause instanceof IOException && !(cause instanceof SSLException)) {
+            // A reset before or during the handshake (a port scan, a TCP health check): routine, where Netty's
+            // handler logs a WARN. The handshake's failure follows as an event, counted in handshakeFailure.
+            LOG.debug("connection from {} failed before its TLS handshake completed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+            return;
+        }
+        super.exceptionCaught(ctx, cause);
     }
 
     @Override

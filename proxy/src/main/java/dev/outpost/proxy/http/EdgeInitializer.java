@@ -37,6 +37,7 @@ public final class EdgeInitializer extends ChannelInitializer<SocketChannel> {
     private final ClientConnectionLimit perClient;
     private final Optional<SniCertificates> tls;
     private final EdgeProtocols protocols;
+    private final UserConnectionErrors errors;
 
     /** The plain HTTP listener. @param clients every accepted connection is added, so the proxy can drain and close them */
     public EdgeInitializer(EdgeContext edge, ChannelGroup clients, ClientConnectionLimit perClient) {
@@ -50,6 +51,7 @@ public final class EdgeInitializer extends ChannelInitializer<SocketChannel> {
         this.perClient = perClient;
         this.tls = tls;
         this.protocols = new EdgeProtocols(edge, tls.isPresent() ? "https" : "http");
+        this.errors = new UserConnectionErrors(edge.metrics());
     }
 
     /**
@@ -86,5 +88,7 @@ public final class EdgeInitializer extends ChannelInitializer<SocketChannel> {
                     .addLast("idle", idle)
                     .addLast("detect", new H2cPrefaceDetector(protocols));
         }
+        // Last whatever protocol follows: the chains are added after "alpn" or "detect", so before it.
+        ch.pipeline().addLast("errors", errors);
     }
 }

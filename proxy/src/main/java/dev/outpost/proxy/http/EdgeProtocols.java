@@ -70,7 +70,6 @@ record EdgeProtocols(EdgeContext edge, String scheme) {
         ctx.pipeline().addBefore("h2", "h2-flush", new FlushConsolidationHandler(256, true));
         ctx.pipeline().addAfter("h2", "h2-streams", new Http2MultiplexHandler(new StreamInitializer()));
         ctx.pipeline().addAfter("h2-streams", "h2-idle", new Http2IdleClose(codec));
-        ctx.pipeline().addAfter("h2-idle", "h2-errors", new Http2UserErrors(edge.metrics()));
         ctx.channel().config().setAutoRead(true);
         ctx.fireChannelActive();
     }

@@ -384,6 +384,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     // ---- the request ----
 
     private void onRequest(ForwardedRequest forwarded) {
+        if (phase == Phase.CLOSED) {
+            // A head cut short by the user's reset or close: the decoder hands it on as the connection ends.
+            LOG.debug("request {} arrived after {} closed; dropped", forwarded.requestId(), ctx.channel());
+            ctx.close();
+            return;
+        }
         if (phase != Phase.IDLE) {
             LOG.warn("request {} arrived while the previous one is {}; closing {}", forwarded.requestId(), phase, ctx.channel());
             phase = Phase.CLOSED;

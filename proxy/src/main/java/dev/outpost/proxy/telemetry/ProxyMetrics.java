@@ -2,6 +2,7 @@ package dev.outpost.proxy.telemetry;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntSupplier;
 
 /**
  * The edge's meters (issue 4, operations), each tagged with the app and, where one served it, the
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code outpost_proxy_peer_rtt_seconds{peer,peer_region}}: the smoothed round trip to each peer edge the RTT
  *       probes reach now (a peer not measured yet or unreachable has no series)</li>
  *   <li>{@code outpost_proxy_replays_total{app,outcome="replayed"|"refused"}}</li>
+ *   <li>{@code outpost_proxy_connections}: user connections open on the HTTP and HTTPS listeners</li>
  *   <li>{@code outpost_proxy_rejected_total{reason}}: malformed or oversized requests, connections over the per-client cap,
  *       HTTP/2 connections closed for a protocol error ({@code h2_protocol}) or a flood ({@code h2_flood})</li>
  *   <li>{@code outpost_tcp_connections_total{app,region,outcome}}: connections accepted on dedicated addresses;
@@ -163,12 +166,22 @@ public final class ProxyMetrics {
                 .tags("app", app, "outcome", outcome).publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** {@code outpost_proxy_connections}: the user connections open on the HTTP and HTTPS listeners, as {@code open} counts them. */
+    public void userConnections(IntSupplier open) {
+        Gauge.builder("outpost.proxy.connections", open, IntSupplier::getAsInt)
+                .description("User connections open on the HTTP and HTTPS listeners").strongReference(true).register(registry);
+    }
+
     public void replay(String app, String outcome) {
         Counter.builder("outpost.proxy.replays").description("Outpost-Replay answers, replayed or refused")
                 .tags("app", app, "outcome", outcome).register(registry).increment();
     }
 
-    /** A request or connection refused before routing: {@code malformed}, {@code too_large}, {@code client_connections}, {@code head_timeout}. */
+    /**
+     * A request or connection refused before routing, or an exchange or connection ended for misbehaving:
+     * {@code malformed}, {@code too_large}, {@code method}, {@code version}, {@code loop}, {@code client_connections},
+     * {@code head_timeout}, {@code body_timeout}, {@code tls_handshake}, {@code h2_protocol}, {@code h2_flood}.
+     */
     public void rejected(String reason) {
         Counter.builder("outpost.proxy.rejected").description("Requests and connections refused before routing")
                 .tags("reason", reason).register(registry).increment();

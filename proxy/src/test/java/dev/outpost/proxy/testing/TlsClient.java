@@ -28,17 +28,28 @@ public final class TlsClient {
         return send(port, sni, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
     }
 
-    /** Sends {@code request} as is and reads the response to the end of the connection. */
-    public static Exchange send(int port, String sni, String request) throws IOException, GeneralSecurityException {
+    /** A socket whose TLS handshake with SNI {@code sni} and ALPN {@code alpn} is done; trusts any certificate. */
+    public static SSLSocket connect(int port, String sni, String alpn) throws IOException, GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new TrustAll()}, null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
+        try {
             socket.setSoTimeout(10_000);
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setServerNames(List.of(new SNIHostName(sni)));
-            parameters.setApplicationProtocols(new String[] {"http/1.1"});
+            parameters.setApplicationProtocols(new String[] {alpn});
             socket.setSSLParameters(parameters);
             socket.startHandshake();
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Sends {@code request} as is and reads the response to the end of the connection. */
+    public static Exchange send(int port, String sni, String request) throws IOException, GeneralSecurityException {
+        try (SSLSocket socket = connect(port, sni, "http/1.1")) {
             X509Certificate leaf = (X509Certificate) socket.getSession().getPeerCertificates()[0];
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
