@@ -345,4 +345,28 @@ class EdgeProxyH2BackendTest {
         in.transferTo(out);
         return out.toString(StandardCharsets.ISO_8859_1);
     }
+
+    @Test
+    void responseHeadersUpTo32KiBPassAndLargerOnesAreA502SayingSo() throws Exception {
+        // As from an HTTP/1.1 instance: a 20 KB Content-Security-Policy or a pile of cookies is an ordinary response.
+        H2EchoServer echo = fx.closing(new H2EchoServer("e1"));
+        EdgeProxy proxy = fx.proxy("iad", table(1, h2("echo", echo.target())));
+
+        HttpResponse<String> large = fx.get(proxy, ECHO_HOST, "/header/20000");
+        assertThat(large.statusCode()).isEqualTo(200);
+        assertThat(large.headers().firstValue("x-large")).hasValueSatisfying(v -> assertThat(v).hasSize(20000));
+
+        HttpResponse<String> tooLarge = fx.get(proxy, ECHO_HOST, "/header/40000");
+        assertThat(tooLarge.statusCode()).isEqualTo(502);
+        assertThat(tooLarge.body()).contains("instance e1").contains("sent response headers larger than 32 KiB");
+
+        // Far past the limit, Netty's decoder ends the whole connection (against HPACK bombs): the 502 says that
+        // too, and the request is not tried again, since the instance did answer.
+        HttpResponse<String> muchTooLarge = fx.get(proxy, ECHO_HOST, "/header/100000");
+        assertThat(muchTooLarge.statusCode()).isEqualTo(502);
+        assertThat(muchTooLarge.body()).contains("instance e1").contains("broke HTTP/2 on its connection (Header size exceeded");
+
+        // The next request is served, on a new connection when the last one was closed.
+        assertThat(fx.get(proxy, ECHO_HOST, "/after").statusCode()).isEqualTo(200);
+    }
 }

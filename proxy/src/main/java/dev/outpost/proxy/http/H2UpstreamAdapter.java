@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.HttpConversionUtil;
@@ -44,6 +46,7 @@ final class H2UpstreamAdapter extends ChannelDuplexHandler {
             HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TE);
 
     private String endedBecause;
+    private String refused;
 
     /**
      * Why the instance ended {@code channel}'s stream, when it is an HTTP/2 stream that was reset or
@@ -112,6 +115,32 @@ final class H2UpstreamAdapter extends ChannelDuplexHandler {
             endedBecause = "closed the connection (GOAWAY " + name(goAway.errorCode()) + ") before answering this stream";
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) instanceof Http2Exception.HeaderListSizeException) {
+            // The codec refused the head and resets the stream: the instance answered, but too much to take.
+            refused = "sent response headers larger than " + UpstreamCodec.MAX_HEADER_SIZE / 1024 + " KiB, more than the edge takes";
+        }
+        super.exceptionCaught(ctx, cause);
+    }
+
+    /**
+     * Why the edge refused the response on {@code channel}'s stream, or null: its head was too large, or the
+     * instance broke HTTP/2 on the connection (a head far past the limit is a connection error in Netty's
+     * decoder, against HPACK bombs). Such a stream ends as if the instance had closed it, but the instance did
+     * answer: the request is not tried again.
+     */
+    static String refusedWhy(Channel channel) {
+        H2UpstreamAdapter adapter = channel.pipeline().get(H2UpstreamAdapter.class);
+        if (adapter == null) {
+            return null;
+        }
+        if (adapter.refused != null) {
+            return adapter.refused;
+        }
+        return channel.parent() == null ? null : H2UpstreamReady.brokenWhy(channel.parent());
     }
 
     private static boolean isGrpc(HttpResponse response) {

@@ -124,7 +124,8 @@ final class H2UpstreamPool {
         Promise<Channel> ready = loop.newPromise();
         ChannelFuture future = pool.connect(upstream, loop, ch -> {
             Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
-                    .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                    // Response heads as large as an HTTP/1.1 instance may send (Netty's default is 8 KiB).
+                    .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(UpstreamCodec.MAX_HEADER_SIZE))
                     .validateHeaders(true)
                     // Streams opened before the instance's SETTINGS said how many it takes wait in the codec
                     // for a free slot rather than being refused.

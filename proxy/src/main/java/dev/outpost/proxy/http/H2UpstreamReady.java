@@ -3,7 +3,10 @@ package dev.outpost.proxy.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
 import org.slf4j.Logger;
@@ -18,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class H2UpstreamReady extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(H2UpstreamReady.class);
+    private static final AttributeKey<String> BROKEN = AttributeKey.valueOf(H2UpstreamReady.class, "broken");
 
     private final Promise<Channel> ready;
 
@@ -38,7 +42,18 @@ final class H2UpstreamReady extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // The codec has already answered a protocol error with GOAWAY; the connection is of no further use.
         LOG.debug("upstream HTTP/2 connection {} failed, closing it", ctx.channel(), cause);
+        Http2Exception protocol = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+        if (protocol != null) {
+            // Set before the codec closes the streams, which read it for their 502.
+            ctx.channel().attr(BROKEN).setIfAbsent("broke HTTP/2 on its connection (" + protocol.getMessage()
+                    + "), so the edge closed that connection");
+        }
         ctx.close();
+    }
+
+    /** Why the edge closed {@code connection} to an instance for a protocol error (a response head past the limit), or null. */
+    static String brokenWhy(Channel connection) {
+        return connection.attr(BROKEN).get();
     }
 
     @Override

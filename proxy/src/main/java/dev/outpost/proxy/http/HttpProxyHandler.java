@@ -1324,6 +1324,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         Channel channel = upstreamChannel;
         detach(channel);
+        String refused = H2UpstreamAdapter.refusedWhy(channel);
+        if (refused != null) {
+            failUpstream(refused);
+            return;
+        }
         boolean repeatable = !responseStarted && !hasBody && IDEMPOTENT.contains(request.request().method());
         if (repeatable && reused && !staleRetried) {
             // A pooled connection the instance had just closed: the usual keep-alive race, safe to repeat.

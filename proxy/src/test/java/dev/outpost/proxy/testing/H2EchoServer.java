@@ -103,6 +103,8 @@ public final class H2EchoServer implements AutoCloseable {
     private void addHttp2(ChannelPipeline pipeline) {
         pipeline.addLast(Http2FrameCodecBuilder.forServer()
                         .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
+                        // Sends a head larger than the edge's advertised limit, as a careless server would, for /header/N.
+                        .encoderIgnoreMaxHeaderListSize(true)
                         .build())
                 .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
@@ -177,6 +179,14 @@ public final class H2EchoServer implements AutoCloseable {
                         Unpooled.wrappedBuffer(patterned(bytes)));
                 big.trailingHeaders().set("x-echo-trailer", "done");
                 ctx.writeAndFlush(big);
+                return;
+            }
+            if (request.uri().startsWith("/header/")) {
+                int bytes = Integer.parseInt(request.uri().substring("/header/".length()));
+                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer("ok", StandardCharsets.UTF_8));
+                response.headers().set("x-large", "v".repeat(bytes));
+                ctx.writeAndFlush(response);
                 return;
             }
             if (request.uri().startsWith("/half")) {
