@@ -192,7 +192,7 @@ public final class EdgeProxy implements AutoCloseable {
     /** Swaps in a new routing table; requests already routed keep their instance. */
     public void update(dev.outpost.core.api.RoutingTable table) {
         synchronized (updateLock) {
-            RoutingTable next = RoutingTable.from(table, config.region(), routes, rtt);
+            RoutingTable next = RoutingTable.from(table, config.region(), routes, rtt, config.limits().responseTimeout());
             routes = next;
             tcp.update(table);
             // New instances may have room for requests waiting at capacity, or be the ones started for held requests.

@@ -1,5 +1,6 @@
 package dev.outpost.proxy;
 
+import static dev.outpost.proxy.testing.Routes.app;
 import static dev.outpost.proxy.testing.Routes.dead;
 import static dev.outpost.proxy.testing.Routes.h2;
 import static dev.outpost.proxy.testing.Routes.table;
@@ -11,7 +12,9 @@ import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.GrpcTestServer;
 import dev.outpost.proxy.testing.H2EchoServer;
 import dev.outpost.proxy.testing.H2TestClient;
+import dev.outpost.proxy.http.ProxyLimits;
 import dev.outpost.proxy.testing.InstanceServer;
+import dev.outpost.proxy.testing.Routes;
 import dev.outpost.proxy.testing.PatternedBody;
 import dev.outpost.proxy.testing.ProxyFixture;
 import dev.outpost.proxy.testing.RawHttp;
@@ -36,6 +39,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -368,5 +372,36 @@ class EdgeProxyH2BackendTest {
 
         // The next request is served, on a new connection when the last one was closed.
         assertThat(fx.get(proxy, ECHO_HOST, "/after").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anAppThatSetsNoResponseTimeoutHasItsHttpRequestsTimedButNotItsGrpcCalls() throws Exception {
+        // A watch sends its first message, and so its headers, when an event comes: minutes later, in real life.
+        GrpcTestServer grpc = fx.closing(new GrpcTestServer("g1"));
+        InstanceServer web = fx.instance("web-1", "iad");
+        EdgeProxy proxy = fx.proxy("iad", ProxyLimits.builder().responseTimeout(Duration.ofMillis(500)).build(),
+                table(1, h2("grpc", grpc.target()), app("web", web.target())));
+
+        List<String> events = new ArrayList<>();
+        ClientCalls.blockingServerStreamingCall(grpcThrough(proxy), GrpcTestServer.WATCH, deadline(), "1500").forEachRemaining(events::add);
+        assertThat(events).containsExactly("event");
+
+        HttpResponse<String> held = fx.get(proxy, "web", "/hold");
+        web.releaseHeld();
+        assertThat(held.statusCode()).isEqualTo(504);
+        assertThat(held.body()).contains("sent no response within 500ms");
+    }
+
+    @Test
+    void anAppThatSetsAResponseTimeoutHasItsGrpcCallsTimedToo() throws Exception {
+        GrpcTestServer grpc = fx.closing(new GrpcTestServer("g1"));
+        EdgeProxy proxy = fx.proxy("iad", table(1, Routes.responseTimeout(h2("grpc", grpc.target()), Duration.ofMillis(500))));
+
+        // The edge's 504 reaches the gRPC client as UNAVAILABLE (gRPC's mapping of HTTP 504).
+        assertThatThrownBy(() -> ClientCalls.blockingServerStreamingCall(grpcThrough(proxy), GrpcTestServer.WATCH, deadline(), "1500")
+                .forEachRemaining(e -> { }))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(proxy.metrics().registry().find("outpost.proxy.upstream.response.timeouts").counter().count()).isEqualTo(1);
     }
 }

@@ -21,7 +21,8 @@ public record RoutingTable(long index, List<AppRoute> apps) {
      * {@code autostart} with {@code stopped} (instances of the current release that are stopped and may be
      * started on demand) lets an edge start the nearest one when a request finds no capacity.
      * {@code responseTimeout} is how long an edge waits for an instance's response head once the whole request
-     * reached it ({@code [services.http_options] response_timeout}); null reads as the default.
+     * reached it ({@code [services.http_options] response_timeout}); null when the app did not set it: the
+     * default for HTTP requests, and no timeout for gRPC calls.
      */
     public record AppRoute(String app, int softLimit, int hardLimit, String concurrencyType, List<Target> targets,
                            int addressOffset, List<PortRoute> ports, boolean h2Backend, String suspended,
@@ -30,7 +31,6 @@ public record RoutingTable(long index, List<AppRoute> apps) {
             targets = targets == null ? List.of() : List.copyOf(targets);
             ports = ports == null ? List.of() : List.copyOf(ports);
             stopped = stopped == null ? List.of() : List.copyOf(stopped);
-            responseTimeout = responseTimeout == null ? AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT : responseTimeout;
         }
 
         /** With the default response timeout. */

@@ -41,7 +41,10 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
      * An internal port exposed on public ports, with its concurrency limits and checks. {@code h2Backend}
      * ({@code [services.http_options] h2_backend}) makes the edge speak h2c to the instance (gRPC).
      * {@code responseTimeout} ({@code [services.http_options] response_timeout}) is how long the edge waits
-     * for an instance's response head once the whole request reached it; then the user gets a 504.
+     * for an instance's response head once the whole request reached it; then the user gets a 504. Null when
+     * the app did not set it: the edge waits {@link #DEFAULT_RESPONSE_TIMEOUT} for HTTP requests and does not
+     * time gRPC calls, which carry their own deadline (a server stream sends its headers with its first
+     * message, which a watch may send minutes later).
      */
     public record Service(int internalPort, String protocol, List<Port> ports, Concurrency concurrency,
                           List<HttpCheck> httpChecks, List<TcpCheck> tcpChecks, boolean h2Backend, Duration responseTimeout) {
@@ -55,8 +58,6 @@ public record AppConfig(String app, String primaryRegion, Build build, Map<Strin
             httpChecks = httpChecks == null ? List.of() : List.copyOf(httpChecks);
             tcpChecks = tcpChecks == null ? List.of() : List.copyOf(tcpChecks);
             concurrency = concurrency == null ? Concurrency.DEFAULT : concurrency;
-            // Releases stored before response_timeout existed have none: they get the default.
-            responseTimeout = responseTimeout == null ? DEFAULT_RESPONSE_TIMEOUT : responseTimeout;
         }
 
         public Service(int internalPort, String protocol, List<Port> ports, Concurrency concurrency,

@@ -119,12 +119,11 @@ class ConfigParserPortsTest {
 
         assertThat(c.services().getFirst().responseTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
         assertThat(Json.mapper().readValue(Json.mapper().writeValueAsString(c), AppConfig.class)).isEqualTo(c);
-        assertThat(ConfigParser.parse("outpost.toml", PORT.replace("\\n", "\n")).services().getFirst().responseTimeout())
-                .isEqualTo(java.time.Duration.ofSeconds(60));
+        // Not set: null, so the edge can tell (the default for HTTP requests, no timeout for gRPC calls).
+        assertThat(ConfigParser.parse("outpost.toml", PORT.replace("\\n", "\n")).services().getFirst().responseTimeout()).isNull();
         String old = Json.mapper().writeValueAsString(c).replaceAll(",\\s*\"responseTimeout\"\\s*:\\s*\"[^\"]*\"", "");
         assertThat(old).doesNotContain("responseTimeout");
-        assertThat(Json.mapper().readValue(old, AppConfig.class).services().getFirst().responseTimeout())
-                .isEqualTo(AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT);
+        assertThat(Json.mapper().readValue(old, AppConfig.class).services().getFirst().responseTimeout()).isNull();
     }
 
     static final String PORT = "app = \"db\"\\n[[services]]\\ninternal_port = 80\\n  [[services.ports]]\\n  port = 5432\\n";

@@ -1233,10 +1233,25 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     /** The whole request reached the instance (or it answered an interim response): its response must begin in time. */
     private void awaitResponse() {
         long timeout = app.responseTimeoutNanos();
+        if (app.grpcResponseTimeoutNanos() != timeout && isGrpc(request.request())) {
+            // The app set no response_timeout: a gRPC call is bounded by its own deadline (grpc-timeout), and a
+            // server stream sends its headers with its first message, which a watch may send minutes later.
+            timeout = app.grpcResponseTimeoutNanos();
+            if (timeout == 0) {
+                responseDeadline = 0;
+                return;
+            }
+        }
         responseDeadline = Math.max(1, System.nanoTime() + timeout);
         if (responseTimer == null) {
             responseTimer = ctx.executor().schedule(responseTimerFired, timeout, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** gRPC, and gRPC-Web, by their content type (application/grpc, application/grpc+proto, application/grpc-web...). */
+    private static boolean isGrpc(HttpRequest head) {
+        String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.regionMatches(true, 0, "application/grpc", 0, "application/grpc".length());
     }
 
     private void responseTimerFired() {

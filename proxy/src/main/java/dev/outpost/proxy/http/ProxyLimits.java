@@ -19,10 +19,13 @@ import java.time.Duration;
  * @param replayBodyLimit      largest request body kept so that an {@code Outpost-Replay} answer can be acted on
  * @param autostartTimeout     how long a request of an app whose instances are all stopped is held while one starts
  *                             ({@code [scale] autostart}); at most {@code queueLength} are held per app
+ * @param responseTimeout      how long an instance of an app that sets no {@code response_timeout} has to begin its
+ *                             response once the whole request reached it (60 s, as nginx's {@code proxy_read_timeout});
+ *                             gRPC calls of such an app are not timed
  */
 public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHeaderCount, Duration headTimeout,
                           Duration clientIdleTimeout, int maxConnectionsPerClient, int queueLength, Duration queueTimeout,
-                          int replayBodyLimit, Duration autostartTimeout) {
+                          int replayBodyLimit, Duration autostartTimeout, Duration responseTimeout) {
 
     public ProxyLimits {
         positive("max request line length", maxRequestLineLength);
@@ -39,9 +42,10 @@ public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHe
             throw new IllegalArgumentException("proxy replay body limit must be 0 or more bytes, got " + replayBodyLimit);
         }
         positive("autostart timeout", autostartTimeout);
+        positive("response timeout", responseTimeout);
     }
 
-    /** 8 KiB request line, 16 KiB and 100 headers, 10 s head, 75 s idle, 256 connections per client, 100 waiters for 2 s, 1 MiB replay bodies, 10 s to autostart. */
+    /** 8 KiB request line, 16 KiB and 100 headers, 10 s head, 75 s idle, 256 connections per client, 100 waiters for 2 s, 1 MiB replay bodies, 10 s to autostart, 60 s for a response. */
     public static ProxyLimits defaults() {
         return builder().build();
     }
@@ -55,7 +59,7 @@ public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHe
         return new Builder().maxRequestLineLength(maxRequestLineLength).maxHeaderSize(maxHeaderSize)
                 .maxHeaderCount(maxHeaderCount).headTimeout(headTimeout).clientIdleTimeout(clientIdleTimeout)
                 .maxConnectionsPerClient(maxConnectionsPerClient).queueLength(queueLength).queueTimeout(queueTimeout)
-                .replayBodyLimit(replayBodyLimit).autostartTimeout(autostartTimeout);
+                .replayBodyLimit(replayBodyLimit).autostartTimeout(autostartTimeout).responseTimeout(responseTimeout);
     }
 
     /** Builds {@link ProxyLimits}; starts from the defaults. */
@@ -70,6 +74,7 @@ public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHe
         private Duration queueTimeout = Duration.ofSeconds(2);
         private int replayBodyLimit = 1024 * 1024;
         private Duration autostartTimeout = Duration.ofSeconds(10);
+        private Duration responseTimeout = dev.outpost.core.config.AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT;
 
         private Builder() {}
 
@@ -131,9 +136,15 @@ public record ProxyLimits(int maxRequestLineLength, int maxHeaderSize, int maxHe
             return this;
         }
 
+        public Builder responseTimeout(Duration timeout) {
+            positive("response timeout", timeout);
+            this.responseTimeout = timeout;
+            return this;
+        }
+
         public ProxyLimits build() {
             return new ProxyLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, headTimeout, clientIdleTimeout,
-                    maxConnectionsPerClient, queueLength, queueTimeout, replayBodyLimit, autostartTimeout);
+                    maxConnectionsPerClient, queueLength, queueTimeout, replayBodyLimit, autostartTimeout, responseTimeout);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.outpost.proxy.routing;
 import dev.outpost.core.config.AppConfig;
 import dev.outpost.core.region.RegionCatalog;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,9 +35,11 @@ public final class RoutingTable {
      * @param autostart a request that finds no instance with room may start one of {@code stopped}
      * @param stopped   the instances an edge may start on demand, nearest first (the local region, then by round-trip time)
      * @param responseTimeoutNanos how long to wait for an instance's response head once the whole request reached it
+     * @param grpcResponseTimeoutNanos the same for a gRPC call: 0 (not timed) unless the app set {@code response_timeout}
      */
     public record AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions,
-                            boolean h2Backend, boolean autostart, List<Stopped> stopped, long responseTimeoutNanos) {
+                            boolean h2Backend, boolean autostart, List<Stopped> stopped, long responseTimeoutNanos,
+                            long grpcResponseTimeoutNanos) {
         public AppRoutes {
             regions = List.copyOf(regions);
             stopped = stopped == null ? List.of() : List.copyOf(stopped);
@@ -45,12 +48,23 @@ public final class RoutingTable {
             if (responseTimeoutNanos <= 0) {
                 throw new IllegalArgumentException("response timeout must be positive, got " + responseTimeoutNanos + " ns");
             }
+            if (grpcResponseTimeoutNanos < 0) {
+                throw new IllegalArgumentException("gRPC response timeout must be 0 or positive, got " + grpcResponseTimeoutNanos + " ns");
+            }
+        }
+
+        /** With {@code responseTimeout} as the app set it, or null: {@code otherwise} for HTTP, none for gRPC. */
+        public AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions,
+                         boolean h2Backend, boolean autostart, List<Stopped> stopped, Duration responseTimeout, Duration otherwise) {
+            this(app, softLimit, hardLimit, concurrency, regions, h2Backend, autostart, stopped,
+                    (responseTimeout == null ? otherwise : responseTimeout).toNanos(),
+                    responseTimeout == null ? 0 : responseTimeout.toNanos());
         }
 
         /** An app whose instances speak HTTP/1.1, with the default response timeout. */
         public AppRoutes(String app, int softLimit, int hardLimit, Concurrency concurrency, List<RegionTargets> regions) {
-            this(app, softLimit, hardLimit, concurrency, regions, false, false, List.of(),
-                    AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT.toNanos());
+            this(app, softLimit, hardLimit, concurrency, regions, false, false, List.of(), null,
+                    AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT);
         }
 
         /** Autostart is on and there is an instance to start. */
@@ -143,12 +157,21 @@ public final class RoutingTable {
      * count and ejection.
      */
     public static RoutingTable from(dev.outpost.core.api.RoutingTable wire, String localRegion, RoutingTable previous) {
-        return from(wire, localRegion, previous, RttSource.catalog());
+        return from(wire, localRegion, previous, RttSource.catalog(), AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT);
     }
 
     /** As {@link #from(dev.outpost.core.api.RoutingTable, String, RoutingTable)}, ordering regions by {@code rtt}. */
     public static RoutingTable from(dev.outpost.core.api.RoutingTable wire, String localRegion, RoutingTable previous,
                                     RttSource rtt) {
+        return from(wire, localRegion, previous, rtt, AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT);
+    }
+
+    /**
+     * As {@link #from(dev.outpost.core.api.RoutingTable, String, RoutingTable)}, ordering regions by {@code rtt};
+     * apps that set no response timeout get {@code responseTimeout} for HTTP requests, and none for gRPC calls.
+     */
+    public static RoutingTable from(dev.outpost.core.api.RoutingTable wire, String localRegion, RoutingTable previous,
+                                    RttSource rtt, Duration responseTimeout) {
         Map<UpstreamKey, Upstream> upstreams = new HashMap<>();
         Map<String, AppRoutes> apps = new LinkedHashMap<>();
         for (dev.outpost.core.api.RoutingTable.AppRoute route : wire.apps()) {
@@ -175,7 +198,7 @@ public final class RoutingTable {
             stopped.sort(nearestFirst(localRegion, Stopped::region, Stopped::rttMillis));
             apps.put(route.app(), new AppRoutes(route.app(), route.softLimit(), route.hardLimit(),
                     Concurrency.parse(route.concurrencyType()), regions, route.h2Backend(), route.autostart(), stopped,
-                    route.responseTimeout().toNanos()));
+                    route.responseTimeout(), responseTimeout));
         }
         Map<String, String> suspended = new HashMap<>();
         wire.apps().stream().filter(r -> r.suspended() != null).forEach(r -> suspended.put(r.app(), r.suspended()));

@@ -46,6 +46,21 @@ class RoutingTableTest {
     }
 
     @Test
+    void anAppThatSetsNoResponseTimeoutGetsTheEdgesForHttpAndNoneForGrpcAndOneThatSetsItGetsItForBoth() {
+        dev.outpost.core.api.RoutingTable.AppRoute unset = app("web", target("w1", "iad", 1002));
+        dev.outpost.core.api.RoutingTable.AppRoute set = dev.outpost.proxy.testing.Routes.responseTimeout(
+                app("reports", target("r1", "iad", 1003)), java.time.Duration.ofMinutes(5));
+
+        RoutingTable routes = RoutingTable.from(table(1, unset, set), "iad", RoutingTable.empty("iad"), RttSource.catalog(),
+                java.time.Duration.ofSeconds(42));
+
+        assertThat(routes.app("web").orElseThrow().responseTimeoutNanos()).isEqualTo(java.time.Duration.ofSeconds(42).toNanos());
+        assertThat(routes.app("web").orElseThrow().grpcResponseTimeoutNanos()).isZero();
+        assertThat(routes.app("reports").orElseThrow().responseTimeoutNanos()).isEqualTo(java.time.Duration.ofMinutes(5).toNanos());
+        assertThat(routes.app("reports").orElseThrow().grpcResponseTimeoutNanos()).isEqualTo(java.time.Duration.ofMinutes(5).toNanos());
+    }
+
+    @Test
     void tellsAnAppWithoutInstancesFromAnUnknownApp() {
         RoutingTable routes = RoutingTable.from(table(1, app("idle")), "iad", RoutingTable.empty("iad"));
 

@@ -22,6 +22,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -57,6 +59,11 @@ public final class GrpcTestServer implements AutoCloseable {
     public static final MethodDescriptor<String, String> SAY = method("Say", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<String, String> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<String, String> COUNT = method("Count", MethodDescriptor.MethodType.SERVER_STREAMING);
+    /**
+     * A watch: one message ({@code "event"}) after the milliseconds the request names, then the end. grpc-java sends
+     * a server stream's headers with its first message, so nothing at all comes before that.
+     */
+    public static final MethodDescriptor<String, String> WATCH = method("Watch", MethodDescriptor.MethodType.SERVER_STREAMING);
     public static final Metadata.Key<String> X_TEST = Metadata.Key.of("x-test", Metadata.ASCII_STRING_MARSHALLER);
     public static final Metadata.Key<String> X_TEST_ECHO = Metadata.Key.of("x-test-echo", Metadata.ASCII_STRING_MARSHALLER);
     public static final Metadata.Key<String> X_TEST_TRAILER = Metadata.Key.of("x-test-trailer", Metadata.ASCII_STRING_MARSHALLER);
@@ -87,6 +94,11 @@ public final class GrpcTestServer implements AutoCloseable {
                         response.onCompleted();
                     }
                 }))
+                .addMethod(WATCH, ServerCalls.asyncServerStreamingCall((request, response) ->
+                        CompletableFuture.delayedExecutor(Long.parseLong(request), TimeUnit.MILLISECONDS).execute(() -> {
+                            response.onNext("event");
+                            response.onCompleted();
+                        })))
                 .build();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(ServerInterceptors.intercept(service, new Echoing()))

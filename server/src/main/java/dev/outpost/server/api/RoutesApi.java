@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -73,9 +74,10 @@ public final class RoutesApi {
             boolean autostart = serving != null && serving.scale().autostart();
             List<RoutingTable.Target> stopped = autostart ? startable(app, all.getOrDefault(app.name(), List.of()), restarting)
                     : List.of();
-            // One timeout per app, as the limits: the longest of its services, so none is cut shorter than it asked.
-            Duration responseTimeout = services.stream().map(AppConfig.Service::responseTimeout).max(Comparator.naturalOrder())
-                    .orElse(null);
+            // One timeout per app, as the limits: the longest its services set, so none is cut shorter than it asked;
+            // null when none set one (the edge's defaults then apply).
+            Duration responseTimeout = services.stream().map(AppConfig.Service::responseTimeout).filter(Objects::nonNull)
+                    .max(Comparator.naturalOrder()).orElse(null);
             out.add(new RoutingTable.AppRoute(app.name(), c.softLimit(), c.hardLimit(), c.type(), targets,
                     offsets.getOrDefault(app.name(), 0), ports, services.stream().anyMatch(AppConfig.Service::h2Backend),
                     null, autostart, stopped, responseTimeout));

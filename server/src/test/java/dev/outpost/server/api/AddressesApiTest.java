@@ -117,7 +117,7 @@ class AddressesApiTest {
     }
 
     @Test
-    void theRoutingTableCarriesEachAppsResponseTimeoutTheLongestOfItsServicesOrTheDefault() throws Exception {
+    void theRoutingTableCarriesEachAppsResponseTimeoutTheLongestOfItsServicesOrNoneWhenNoneIsSet() throws Exception {
         AppConfig.Service fast = new AppConfig.Service(8080, "tcp", List.of(new AppConfig.Port(80, List.of("http"))), null,
                 List.of(), List.of(), false, Duration.ofSeconds(20));
         AppConfig.Service slow = new AppConfig.Service(8080, "tcp", List.of(new AppConfig.Port(8443, List.of("tls", "http"))), null,
@@ -130,8 +130,9 @@ class AddressesApiTest {
 
         assertThat(routes.apps()).filteredOn(a -> a.app().equals("reports")).extracting(RoutingTable.AppRoute::responseTimeout)
                 .containsExactly(Duration.ofMinutes(5));
+        // Not set: the edge applies its default to HTTP requests and times no gRPC call.
         assertThat(routes.apps()).filteredOn(a -> a.app().equals("web")).extracting(RoutingTable.AppRoute::responseTimeout)
-                .containsExactly(AppConfig.Service.DEFAULT_RESPONSE_TIMEOUT);
+                .containsNull();
     }
 
     @Test
