@@ -43,7 +43,7 @@ final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         if (cause instanceof IOException && !(cause instanceof SSLException)) {
             // A reset before or during the handshake (a port scan, a TCP health check): routine, where Netty's
-            // handler logs a WARN. The handshake's failure follows as an event, counted in handshakeFailure.
+            // handler logs a WARN. Not counted as tls_handshake, which counts handshakes the edge refused.
             LOG.debug("connection from {} failed before its TLS handshake completed: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
             return;
