@@ -364,8 +364,8 @@ class EdgeProxyH2BackendTest {
         assertThat(tooLarge.statusCode()).isEqualTo(502);
         assertThat(tooLarge.body()).contains("instance e1").contains("sent response headers larger than 32 KiB");
 
-        // Far past the limit, Netty's decoder ends the whole connection (against HPACK bombs): the 502 says that
-        // too, and the request is not tried again, since the instance did answer.
+        // Far past the limit, Netty's decoder ends the whole connection (against HPACK bombs): the 502 says that too.
+        // Every stream on that connection ends with it, so an idempotent one is tried on another instance, if any.
         HttpResponse<String> muchTooLarge = fx.get(proxy, ECHO_HOST, "/header/100000");
         assertThat(muchTooLarge.statusCode()).isEqualTo(502);
         assertThat(muchTooLarge.body()).contains("instance e1").contains("broke HTTP/2 on its connection (Header size exceeded");

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -20,7 +21,6 @@ import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Makes an HTTP/2 stream to an instance read and write like an HTTP/1.1 connection, behind Netty's
@@ -41,6 +41,7 @@ import java.util.Locale;
 final class H2UpstreamAdapter extends ChannelDuplexHandler {
     /** The field that makes a gRPC response's only HEADERS frame its trailers. */
     private static final String GRPC_STATUS = "grpc-status";
+    private static final String GRPC_TYPE = "application/grpc";
     private static final List<CharSequence> CONNECTION_SPECIFIC = List.of(
             HttpHeaderNames.CONNECTION, "keep-alive", "proxy-connection", HttpHeaderNames.UPGRADE,
             HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TE);
@@ -49,12 +50,21 @@ final class H2UpstreamAdapter extends ChannelDuplexHandler {
     private String refused;
 
     /**
-     * Why the instance ended {@code channel}'s stream, when it is an HTTP/2 stream that was reset or
-     * cut by GOAWAY; else {@code otherwise}.
+     * Why the instance ended {@code channel}'s stream, when it is an HTTP/2 stream that was reset, cut by
+     * GOAWAY, or on a connection the edge closed for a protocol error; else {@code otherwise}.
      */
     static String closedWhy(Channel channel, String otherwise) {
         H2UpstreamAdapter adapter = channel.pipeline().get(H2UpstreamAdapter.class);
-        return adapter == null || adapter.endedBecause == null ? otherwise : adapter.endedBecause;
+        if (adapter == null) {
+            return otherwise;
+        }
+        if (adapter.endedBecause != null) {
+            return adapter.endedBecause;
+        }
+        // The edge closed the connection for the instance's protocol error (a response head far past the limit is
+        // one in Netty's decoder, against HPACK bombs): every stream on it ends, most of them bystanders.
+        String broken = channel.parent() == null ? null : H2UpstreamReady.brokenWhy(channel.parent());
+        return broken == null ? otherwise : broken;
     }
 
     @Override
@@ -127,25 +137,18 @@ final class H2UpstreamAdapter extends ChannelDuplexHandler {
     }
 
     /**
-     * Why the edge refused the response on {@code channel}'s stream, or null: its head was too large, or the
-     * instance broke HTTP/2 on the connection (a head far past the limit is a connection error in Netty's
-     * decoder, against HPACK bombs). Such a stream ends as if the instance had closed it, but the instance did
-     * answer: the request is not tried again.
+     * Why the edge refused the response on {@code channel}'s stream (its head was too large), or null. Such a
+     * stream ends as if the instance had closed it, but the instance did answer: the request is not tried again.
      */
     static String refusedWhy(Channel channel) {
         H2UpstreamAdapter adapter = channel.pipeline().get(H2UpstreamAdapter.class);
-        if (adapter == null) {
-            return null;
-        }
-        if (adapter.refused != null) {
-            return adapter.refused;
-        }
-        return channel.parent() == null ? null : H2UpstreamReady.brokenWhy(channel.parent());
+        return adapter == null ? null : adapter.refused;
     }
 
-    private static boolean isGrpc(HttpResponse response) {
-        String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/grpc");
+    /** gRPC, and gRPC-Web, by the content type (application/grpc, application/grpc+proto, application/grpc-web...). */
+    static boolean isGrpc(HttpMessage message) {
+        String type = message.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.regionMatches(true, 0, GRPC_TYPE, 0, GRPC_TYPE.length());
     }
 
     private static String name(long code) {

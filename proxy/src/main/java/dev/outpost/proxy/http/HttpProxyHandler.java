@@ -1233,7 +1233,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     /** The whole request reached the instance (or it answered an interim response): its response must begin in time. */
     private void awaitResponse() {
         long timeout = app.responseTimeoutNanos();
-        if (app.grpcResponseTimeoutNanos() != timeout && isGrpc(request.request())) {
+        if (app.grpcResponseTimeoutNanos() != timeout && H2UpstreamAdapter.isGrpc(request.request())) {
             // The app set no response_timeout: a gRPC call is bounded by its own deadline (grpc-timeout), and a
             // server stream sends its headers with its first message, which a watch may send minutes later.
             timeout = app.grpcResponseTimeoutNanos();
@@ -1246,12 +1246,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (responseTimer == null) {
             responseTimer = ctx.executor().schedule(responseTimerFired, timeout, TimeUnit.NANOSECONDS);
         }
-    }
-
-    /** gRPC, and gRPC-Web, by their content type (application/grpc, application/grpc+proto, application/grpc-web...). */
-    private static boolean isGrpc(HttpRequest head) {
-        String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        return type != null && type.regionMatches(true, 0, "application/grpc", 0, "application/grpc".length());
     }
 
     private void responseTimerFired() {
