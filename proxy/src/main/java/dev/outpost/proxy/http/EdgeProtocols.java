@@ -39,6 +39,11 @@ record EdgeProtocols(EdgeContext edge, String scheme) {
      */
     void http1(ChannelHandlerContext ctx) {
         ProxyLimits limits = edge.limits();
+        if ("http".equals(scheme)) {
+            // A user's EOF after its request is a half-close to answer, not a reason to drop the request
+            // (HttpProxyHandler#userEventTriggered). Not under TLS, whose close_notify ends the session.
+            ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
         ctx.pipeline().addAfter(ctx.name(), "proxy", new HttpProxyHandler(edge));
         ctx.pipeline().addAfter(ctx.name(), "forwarded", new ForwardedHeadersHandler(edge.region(), scheme));
         ctx.pipeline().addAfter(ctx.name(), "flow", new FlowControlHandler());

@@ -1,9 +1,13 @@
 package dev.outpost.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -44,6 +48,8 @@ final class GuardedRequestDecoder extends HttpRequestDecoder {
 
     private boolean rejected;
     private boolean expectHead = true;
+    /** The user half-closed (the connection allows it): what is decoded now is all that comes. */
+    private boolean inputShut;
     /** Bytes after the reader index already scanned: the decoder consumes a head line by line, across calls. */
     private int scannedAhead;
     private int line;
@@ -90,6 +96,31 @@ final class GuardedRequestDecoder extends HttpRequestDecoder {
     public void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
         cancelHeadTimer();
         super.handlerRemoved0(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShut = true;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * After a half-close, a request whose body had not all come ends in a failed last piece, so the proxy
+     * refuses it (400) instead of waiting for bytes that cannot come: Netty's decoder drops such a request
+     * silently, as it may on a close, where the proxy learns it from the close itself.
+     */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        super.decodeLast(ctx, in, out);
+        if (inputShut && !expectHead && !rejected) {
+            expectHead = true;
+            LastHttpContent cut = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+            cut.setDecoderResult(DecoderResult.failure(new PrematureChannelClosureException(
+                    "the user ended its side of the connection before the request body was whole")));
+            out.add(cut);
+        }
     }
 
     @Override

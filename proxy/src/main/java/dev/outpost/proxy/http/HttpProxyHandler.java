@@ -17,6 +17,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -138,6 +139,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private Placement placement;
     private boolean hasBody;
     private boolean clientKeepAlive;
+    /** The user half-closed: no request comes after the one in progress. */
+    private boolean inputShut;
     private String lastHostHeader;
     private AppHost lastHost;
     /** Whether the user speaks HTTP/1.1 on this connection (not an HTTP/2 stream): 0 until known, 1 yes, 2 no. */
@@ -257,7 +260,38 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             idle();
             return;
         }
+        if (evt instanceof ChannelInputShutdownEvent && phase != Phase.CLOSED && !(ctx.channel() instanceof Http2StreamChannel)) {
+            inputShut();
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The user's EOF. TCP cannot tell a half-close from a close, so the request says which it is:
+     * <ul>
+     *   <li>a request that asked to close the connection after its response ({@code HTTP/1.0},
+     *       {@code Connection: close}) is a script's half-close ({@code printf 'GET / HTTP/1.0...' | nc -N}, some
+     *       health checkers): it is answered, then the connection closes, as HAProxy does. A body cut short is
+     *       refused by the decoder (400);</li>
+     *   <li>a request that asked to keep the connection is a user that left (a browser closing a tab): the
+     *       connection closes now, the instance's with it, and the request is logged 499, as nginx does, so an
+     *       abandoned request does not hold one of the instance's slots until it answers;</li>
+     *   <li>between requests there is nothing to answer: the connection closes.</li>
+     * </ul>
+     * Plain HTTP/1.1 connections only ({@link EdgeProtocols#http1}): Netty closes others at the user's EOF.
+     */
+    private void inputShut() {
+        inputShut = true;
+        if (phase == Phase.IDLE) {
+            phase = Phase.CLOSED;
+            ctx.close();
+        } else if (request.keepAlive()) {
+            // As Netty's close at an EOF did: channelInactive ends the exchange (499, the queue, the instance).
+            ctx.close();
+        } else {
+            clientKeepAlive = false;
+        }
     }
 
     /**
@@ -488,7 +522,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         // A head that failed to decode may carry an unreadable Content-Length; it is answered 400 and closed anyway.
         hasBody = head.decoderResult().isSuccess()
                 && (HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0);
-        clientKeepAlive = forwarded.keepAlive() && !edge.draining().getAsBoolean();
+        clientKeepAlive = forwarded.keepAlive() && !edge.draining().getAsBoolean() && !inputShut;
         placement = forwarded.placement();
         requestReceived = false;
         requestSent = false;

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -44,7 +45,8 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
 
     /** Ends the edge's side of {@code channel} and discards what the user still sends; a channel that cannot half-close just closes. */
     static void start(Channel channel) {
-        if (!(channel instanceof DuplexChannel duplex) || !channel.isActive() || channel.pipeline().get(LingeringClose.class) != null) {
+        if (!(channel instanceof DuplexChannel duplex) || !channel.isActive() || duplex.isInputShutdown()
+                || channel.pipeline().get(LingeringClose.class) != null) {
             channel.close();
             return;
         }
@@ -95,6 +97,16 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         // Nothing downstream asks for reads any more.
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // The user's EOF on a connection that allows half-closes: all it sent is read, and the edge's side is done.
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -4,9 +4,11 @@ import dev.outpost.proxy.telemetry.ProxyMetrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,15 @@ final class UserConnectionErrors extends ChannelInboundHandlerAdapter {
 
     UserConnectionErrors(ProxyMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /** A half-close no handler before took (one that allows them, for a chain that has no use for it): the end. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            ctx.close();
+        }
+        ReferenceCountUtil.release(evt);
     }
 
     @Override

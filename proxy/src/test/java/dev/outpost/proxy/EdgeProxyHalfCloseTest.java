@@ -1,0 +1,114 @@
+package dev.outpost.proxy;
+
+import static dev.outpost.proxy.testing.Routes.app;
+import static dev.outpost.proxy.testing.Routes.table;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.outpost.proxy.testing.InstanceServer;
+import dev.outpost.proxy.testing.ProxyFixture;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A user that shuts its sending side after a request that asked to close the connection
+ * ({@code printf 'GET / HTTP/1.0\r\n\r\n' | nc -N edge 80}, some health checkers) is answered, as HAProxy answers it;
+ * before, the edge dropped the request at the EOF, sometimes after the instance had acted on it. A keep-alive
+ * request's EOF is a user that left (a browser closing a tab): 499 at once, as nginx does
+ * ({@code EdgeProxyOperationsTest}).
+ */
+class EdgeProxyHalfCloseTest {
+    private final ProxyFixture fx = new ProxyFixture();
+    private InstanceServer hello;
+    private EdgeProxy proxy;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        hello = fx.instance("hello-1", "iad");
+        proxy = fx.proxy("iad", table(1, app("hello", hello.target())));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        hello.releaseHeld();
+        fx.close();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "GET /x HTTP/1.1\r\nHost: hello\r\nConnection: close\r\n\r\n",
+            "GET /x HTTP/1.0\r\nHost: hello\r\n\r\n",
+            "POST /upload HTTP/1.1\r\nHost: hello\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello",
+            "POST /upload HTTP/1.1\r\nHost: hello\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"})
+    void aRequestFollowedByTheUsersEofIsAnsweredThenTheConnectionCloses(String request) throws Exception {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+
+            // readAllBytes returns at the edge's close: the answer is whole, and nothing is held open.
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 200 ").contains("instance=hello-1");
+            if (request.startsWith("POST")) {
+                assertThat(answer).contains("bytes=5");
+            }
+        }
+        assertThat(hello.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aUserThatHalfClosesWhileTheInstanceWorksGetsTheAnswer() throws Exception {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /hold HTTP/1.0\r\nHost: hello\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            await().atMost(Duration.ofSeconds(10)).until(() -> hello.held() == 1);
+            hello.releaseHeld();
+
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 200 ").contains("uri=/hold");
+        }
+    }
+
+    @Test
+    void aBodyCutShortByTheUsersEofIsRefusedAndTheConnectionCloses() throws Exception {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("POST /upload HTTP/1.0\r\nHost: hello\r\nContent-Length: 10\r\n\r\nhello"
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+
+            // No 200 for half a body, and no wait for the rest: a 400 saying why, then the close (the instance may
+            // have had the head and the five bytes; its connection is cut, so it never takes them for a whole body).
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400 ").contains("before the request body was whole");
+        }
+    }
+
+    @Test
+    void aKeepAliveUserThatHalfClosesBetweenRequestsIsClosed() throws Exception {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: hello\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] head = new byte[12];
+            int read = 0;
+            while (read < head.length) {
+                read += socket.getInputStream().read(head, read, head.length - read);
+            }
+            assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+
+            socket.shutdownOutput();
+            // The rest of the first answer, then the edge's close (readAllBytes would wait for the idle timeout otherwise).
+            assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("instance=hello-1");
+        }
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket(proxy.httpAddress().getAddress(), proxy.httpAddress().getPort());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+}
