@@ -49,11 +49,10 @@ class EdgeProxyHalfCloseTest {
             "POST /upload HTTP/1.1\r\nHost: hello\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"})
     void aRequestFollowedByTheUsersEofIsAnsweredThenTheConnectionCloses(String request) throws Exception {
         try (Socket socket = connect()) {
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            socket.shutdownOutput();
+            sendThenHalfClose(socket, request);
 
             // readAllBytes returns at the edge's close: the answer is whole, and nothing is held open.
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String answer = readToTheEnd(socket);
             assertThat(answer).startsWith("HTTP/1.1 200 ").contains("instance=hello-1");
             if (request.startsWith("POST")) {
                 assertThat(answer).contains("bytes=5");
@@ -65,27 +64,22 @@ class EdgeProxyHalfCloseTest {
     @Test
     void aUserThatHalfClosesWhileTheInstanceWorksGetsTheAnswer() throws Exception {
         try (Socket socket = connect()) {
-            socket.getOutputStream().write("GET /hold HTTP/1.0\r\nHost: hello\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            socket.shutdownOutput();
+            sendThenHalfClose(socket, "GET /hold HTTP/1.0\r\nHost: hello\r\n\r\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> hello.held() == 1);
             hello.releaseHeld();
 
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(answer).startsWith("HTTP/1.1 200 ").contains("uri=/hold");
+            assertThat(readToTheEnd(socket)).startsWith("HTTP/1.1 200 ").contains("uri=/hold");
         }
     }
 
     @Test
     void aBodyCutShortByTheUsersEofIsRefusedAndTheConnectionCloses() throws Exception {
         try (Socket socket = connect()) {
-            socket.getOutputStream().write("POST /upload HTTP/1.0\r\nHost: hello\r\nContent-Length: 10\r\n\r\nhello"
-                    .getBytes(StandardCharsets.US_ASCII));
-            socket.shutdownOutput();
+            sendThenHalfClose(socket, "POST /upload HTTP/1.0\r\nHost: hello\r\nContent-Length: 10\r\n\r\nhello");
 
             // No 200 for half a body, and no wait for the rest: a 400 saying why, then the close (the instance may
             // have had the head and the five bytes; its connection is cut, so it never takes them for a whole body).
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(answer).startsWith("HTTP/1.1 400 ").contains("before the request body was whole");
+            assertThat(readToTheEnd(socket)).startsWith("HTTP/1.1 400 ").contains("before the request body was whole");
         }
     }
 
@@ -102,8 +96,19 @@ class EdgeProxyHalfCloseTest {
 
             socket.shutdownOutput();
             // The rest of the first answer, then the edge's close (readAllBytes would wait for the idle timeout otherwise).
-            assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("instance=hello-1");
+            assertThat(readToTheEnd(socket)).contains("instance=hello-1");
         }
+    }
+
+    /** Writes {@code request} whole, then shuts the socket's sending side, as {@code nc -N} does. */
+    private static void sendThenHalfClose(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        socket.shutdownOutput();
+    }
+
+    /** All the edge sends until it closes (the socket's read timeout bounds the wait). */
+    private static String readToTheEnd(Socket socket) throws IOException {
+        return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
     private Socket connect() throws IOException {
