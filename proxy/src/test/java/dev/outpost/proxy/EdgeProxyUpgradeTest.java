@@ -4,14 +4,21 @@ import static dev.outpost.proxy.testing.Routes.app;
 import static dev.outpost.proxy.testing.Routes.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.core.api.RoutingTable;
 import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.ProxyFixture;
 import dev.outpost.proxy.testing.RawHttp;
 import dev.outpost.proxy.testing.WebSocketEchoServer;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,5 +87,51 @@ class EdgeProxyUpgradeTest {
 
         assertThat(result.exit()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("HTTP/1.1 200").contains("instance=hello-1").doesNotContain("h:upgrade=", "h:http2-settings=");
+    }
+
+    @Test
+    void aUserEofOnAnUpgradedConnectionClosesItEvenIfTheInstanceStaysSilent() throws Exception {
+        // Answers the upgrade, then neither sends nor closes: only the edge can end the user's connection.
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CountDownLatch done = new CountDownLatch(1);
+            Thread instance = new Thread(() -> {
+                try (Socket s = silent.accept()) {
+                    InputStream in = s.getInputStream();
+                    String head = "";
+                    while (!head.endsWith("\r\n\r\n")) {
+                        head += (char) in.read();
+                    }
+                    s.getOutputStream().write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    done.await(20, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // the test's end
+                }
+            });
+            instance.setDaemon(true);
+            instance.start();
+            EdgeProxy proxy = fx.proxy("iad", table(1, app("chat",
+                    new RoutingTable.Target("silent-1", "iad", "127.0.0.1", silent.getLocalPort(), 1))));
+
+            try (Socket user = new Socket(proxy.httpAddress().getAddress(), proxy.httpAddress().getPort())) {
+                user.setSoTimeout(10_000);
+                user.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: chat\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                        + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                InputStream in = user.getInputStream();
+                String head = "";
+                while (!head.endsWith("\r\n\r\n")) {
+                    head += (char) in.read();
+                }
+                assertThat(head).startsWith("HTTP/1.1 101");
+
+                user.shutdownOutput();
+                // The edge closes the user's side too: a plain connection allows half-closes for its requests, not once
+                // it relays (read() would block until the timeout if the edge only passed the EOF on).
+                assertThat(in.read()).isEqualTo(-1);
+            } finally {
+                done.countDown();
+            }
+        }
     }
 }

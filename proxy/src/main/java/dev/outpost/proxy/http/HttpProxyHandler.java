@@ -17,8 +17,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -1127,6 +1128,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         clientCodec.removeOutboundHandler();
         instanceCodec.removeOutboundHandler();
         instance.replace(UpstreamHandler.class, "relay", new RawRelay(ctx.channel()));
+        // The half-closes a plain HTTP/1.1 connection allows are for its requests (userEventTriggered): once it
+        // carries a WebSocket, the user's EOF closes both sides at once, as before.
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         client.replace(this, "relay", new RawRelay(upstreamSide));
         for (String name : List.of("idle", "forwarded", "flow")) {
             if (client.get(name) != null) {
