@@ -185,8 +185,7 @@ class EdgeProxySafetyTest {
     void overHttp2AStreamThatNamesItsHostTwoWaysOrAsksForATunnelIsRefusedAndTheInstanceSeesNothing() throws Exception {
         InstanceServer other = fx.instance("other-1", "iad");
         EdgeProxy proxy = fx.proxy("iad", table(1, app("hello", hello.target()), app("other", other.target())));
-        H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
-        client.settings();
+        H2TestClient client = h2Client(proxy);
 
         // An absolute :path would name a second host beside :authority.
         assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("http://other/x").authority("hello")))
@@ -201,6 +200,13 @@ class EdgeProxySafetyTest {
         // The same Host as :authority is allowed, and the connection still serves.
         assertThat(stream(client, new DefaultHttp2Headers().method("GET").scheme("http").path("/x").authority("hello").add("host", "hello")))
                 .startsWith("200 instance=hello-1\nuri=/x\n");
+    }
+
+    /** An HTTP/2 client of {@code proxy} once the edge's SETTINGS came, closed with the fixture. */
+    private H2TestClient h2Client(EdgeProxy proxy) throws Exception {
+        H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
+        client.settings();
+        return client;
     }
 
     /** One request on a new stream: "STATUS BODY" or "reset". */
@@ -276,8 +282,7 @@ class EdgeProxySafetyTest {
     void anHttp2StreamWhoseBodyStallsIsA408AndFreesTheInstancesSlot() throws Exception {
         // One connection can open many streams: each stalled body would hold a slot, as a stalled HTTP/1.1 upload does.
         EdgeProxy proxy = oneSlotWithShortIdleTimeout();
-        H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
-        client.settings();
+        H2TestClient client = h2Client(proxy);
         BlockingQueue<H2TestClient.Received> received = H2TestClient.queue();
 
         client.open(received).writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").scheme("http")
@@ -293,8 +298,7 @@ class EdgeProxySafetyTest {
     @Test
     void anHttp2StreamWhoseUserStopsTakingTheResponseIsResetAndFreesTheInstancesSlot() throws Exception {
         EdgeProxy proxy = oneSlotWithShortIdleTimeout();
-        H2TestClient client = fx.closing(new H2TestClient(proxy.httpAddress()));
-        client.settings();
+        H2TestClient client = h2Client(proxy);
         BlockingQueue<H2TestClient.Received> received = H2TestClient.queue();
         Http2StreamChannel download = client.open(received);
         // Reading nothing: no WINDOW_UPDATE goes out, and the edge's stream stops being writable once the window is spent.
