@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ({@code printf 'GET / HTTP/1.0\r\n\r\n' | nc -N edge 80}, some health checkers) is answered, as HAProxy answers it;
  * before, the edge dropped the request at the EOF, sometimes after the instance had acted on it. A keep-alive
  * request's EOF is a user that left (a browser closing a tab): 499 at once, as nginx does
- * ({@code EdgeProxyOperationsTest}).
+ * ({@code EdgeProxyOperationsTest}), unless more requests were pipelined behind it: then every one is answered.
  */
 class EdgeProxyHalfCloseTest {
     private final ProxyFixture fx = new ProxyFixture();
@@ -98,6 +98,41 @@ class EdgeProxyHalfCloseTest {
             // The rest of the first answer, then the edge's close (readAllBytes would wait for the idle timeout otherwise).
             assertThat(readToTheEnd(socket)).contains("instance=hello-1");
         }
+    }
+
+    @ParameterizedTest(name = "last asks to close: {0}")
+    @ValueSource(booleans = {false, true})
+    void requestsPipelinedBeforeTheUsersEofAreAllAnsweredInOrder(boolean lastAsksToClose) throws Exception {
+        try (Socket socket = connect()) {
+            sendThenHalfClose(socket, "GET /a HTTP/1.1\r\nHost: hello\r\n\r\n"
+                    + "GET /b HTTP/1.1\r\nHost: hello\r\n\r\n"
+                    + "GET /c HTTP/1.1\r\nHost: hello\r\n" + (lastAsksToClose ? "Connection: close\r\n" : "") + "\r\n");
+
+            String answers = readToTheEnd(socket);
+            assertThat(answers.split("HTTP/1\\.1 200 ", -1)).hasSize(4);
+            assertThat(answers).containsSubsequence("uri=/a", "uri=/b", "uri=/c");
+            // The last answer tells the user the connection ends; readToTheEnd returned at the edge's close.
+            assertThat(answers.substring(answers.lastIndexOf("HTTP/1.1 200 "))).containsIgnoringCase("connection: close");
+        }
+        assertThat(hello.requests()).isEqualTo(3);
+    }
+
+    @Test
+    void requestsPipelinedBehindOneTheInstanceHoldsAreAnsweredAfterIt() throws Exception {
+        try (Socket socket = connect()) {
+            // The EOF comes while the instance holds the first request, with two more waiting behind it: a script
+            // that pipelines, not a browser that left (whose keep-alive request would end in a 499).
+            sendThenHalfClose(socket, "GET /hold HTTP/1.1\r\nHost: hello\r\n\r\n"
+                    + "GET /b HTTP/1.1\r\nHost: hello\r\n\r\n"
+                    + "GET /c HTTP/1.1\r\nHost: hello\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> hello.held() == 1);
+            hello.releaseHeld();
+
+            String answers = readToTheEnd(socket);
+            assertThat(answers).containsSubsequence("uri=/hold", "uri=/b", "uri=/c");
+            assertThat(answers.split("HTTP/1\\.1 200 ", -1)).hasSize(4);
+        }
+        assertThat(hello.requests()).isEqualTo(3);
     }
 
     /** Writes {@code request} whole, then shuts the socket's sending side, as {@code nc -N} does. */

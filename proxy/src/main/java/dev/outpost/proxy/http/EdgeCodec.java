@@ -21,6 +21,8 @@ import java.util.ArrayDeque;
  */
 public final class EdgeCodec extends CombinedChannelDuplexHandler<GuardedRequestDecoder, HttpResponseEncoder> {
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
+    /** Request heads passed on since the connection opened, the refused one included. */
+    private long requestHeads;
 
     /**
      * @param maxRequestLineLength longer request lines fail with Netty's {@code TooLongHttpLineException} (answered 414)
@@ -33,7 +35,20 @@ public final class EdgeCodec extends CombinedChannelDuplexHandler<GuardedRequest
                 .setMaxInitialLineLength(maxRequestLineLength)
                 .setMaxHeaderSize(maxHeaderSize)
                 .setMaxChunkSize(16384);
-        init(new GuardedRequestDecoder(config, maxHeaderCount, headTimeout, methods::add, onHeadTimeout), new Encoder());
+        init(new GuardedRequestDecoder(config, maxHeaderCount, headTimeout, this::requestHead, onHeadTimeout), new Encoder());
+    }
+
+    private void requestHead(HttpMethod method) {
+        methods.add(method);
+        requestHeads++;
+    }
+
+    /**
+     * Request heads decoded on this connection so far. The user's bytes are decoded as they come, so heads
+     * beyond the one the proxy is on are requests the user pipelined, waiting their turn.
+     */
+    public long requestHeads() {
+        return requestHeads;
     }
 
     /** With the default limits of {@link ProxyLimits}. */

@@ -140,8 +140,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     private Placement placement;
     private boolean hasBody;
     private boolean clientKeepAlive;
-    /** The user half-closed: no request comes after the one in progress. */
+    /** The user half-closed: no request comes after those already decoded. */
     private boolean inputShut;
+    /** Requests this handler has taken on the connection, to tell pipelined ones waiting behind it ({@link #pipelinedAfter}). */
+    private long requestsTaken;
     private String lastHostHeader;
     private AppHost lastHost;
     /** Whether the user speaks HTTP/1.1 on this connection (not an HTTP/2 stream): 0 until known, 1 yes, 2 no. */
@@ -278,6 +280,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
      *   <li>a request that asked to keep the connection is a user that left (a browser closing a tab): the
      *       connection closes now, the instance's with it, and the request is logged 499, as nginx does, so an
      *       abandoned request does not hold one of the instance's slots until it answers;</li>
+     *   <li>requests pipelined before the EOF are all answered, in order, whatever they asked, and the
+     *       connection closes after the last: a browser does not pipeline, so this is a script
+     *       ({@code printf 'GET /a HTTP/1.1...GET /b HTTP/1.1...' | nc -N}), as HAProxy answers it;</li>
      *   <li>between requests there is nothing to answer: the connection closes.</li>
      * </ul>
      * Plain HTTP/1.1 connections only ({@link EdgeProtocols#http1}): Netty closes others at the user's EOF.
@@ -287,12 +292,21 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         if (phase == Phase.IDLE) {
             phase = Phase.CLOSED;
             ctx.close();
+        } else if (pipelinedAfter()) {
+            // Requests pipelined before the EOF: a script, not a browser that left. Each is answered in turn, and
+            // the connection closes after the last (startExchange).
         } else if (request.keepAlive()) {
             // As Netty's close at an EOF did: channelInactive ends the exchange (499, the queue, the instance).
             ctx.close();
         } else {
             clientKeepAlive = false;
         }
+    }
+
+    /** Whether the user sent request heads after the one in progress (HTTP/1.1 pipelining); they wait in the flow control. */
+    private boolean pipelinedAfter() {
+        EdgeCodec codec = ctx.pipeline().get(EdgeCodec.class);
+        return codec != null && codec.requestHeads() > requestsTaken;
     }
 
     /**
@@ -523,7 +537,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         // A head that failed to decode may carry an unreadable Content-Length; it is answered 400 and closed anyway.
         hasBody = head.decoderResult().isSuccess()
                 && (HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0);
-        clientKeepAlive = forwarded.keepAlive() && !edge.draining().getAsBoolean() && !inputShut;
+        requestsTaken++;
+        // After the user's EOF, only a request with more pipelined behind it keeps the connection.
+        clientKeepAlive = forwarded.keepAlive() && !edge.draining().getAsBoolean() && !(inputShut && !pipelinedAfter());
         placement = forwarded.placement();
         requestReceived = false;
         requestSent = false;
