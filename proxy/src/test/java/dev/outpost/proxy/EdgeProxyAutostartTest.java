@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.core.api.RoutingTable;
 import dev.outpost.proxy.http.ProxyLimits;
+import dev.outpost.proxy.testing.AccessLines;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.PatternedBody;
 import dev.outpost.proxy.testing.ProxyFixture;
@@ -28,9 +29,11 @@ import org.junit.jupiter.api.Test;
 class EdgeProxyAutostartTest {
     private final ProxyFixture fx = new ProxyFixture();
     private final List<String> starts = new CopyOnWriteArrayList<>();
+    private final AccessLines accessLines = new AccessLines();
 
     @AfterEach
     void tearDown() throws Exception {
+        accessLines.close();
         fx.close();
     }
 
@@ -96,6 +99,12 @@ class EdgeProxyAutostartTest {
         assertThat(count(proxy, "outpost.proxy.autostart.hold", "served")).isEqualTo(13);
         assertThat(proxy.metrics().scrape()).contains("outpost_proxy_autostarts_total").contains("outpost_proxy_autostart_hold_seconds_bucket");
         assertThat(proxy.waiting("hello")).isZero();
+        // Each line says the request waited for a start (a cold start), not for a slot.
+        await().atMost(Duration.ofSeconds(5)).until(() -> accessLines.size() == 13);
+        for (int i = 0; i < accessLines.size(); i++) {
+            assertThat(accessLines.get(i).get("waitedFor").asText()).isEqualTo("start");
+            assertThat(accessLines.get(i).get("waitMs").asLong()).isBetween(0L, accessLines.get(i).get("durationMs").asLong());
+        }
     }
 
     @Test

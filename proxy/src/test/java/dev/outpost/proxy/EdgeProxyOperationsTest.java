@@ -6,16 +6,14 @@ import static dev.outpost.proxy.testing.Routes.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.core.Json;
 import dev.outpost.proxy.control.HttpProbe;
 import dev.outpost.proxy.control.Peer;
 import dev.outpost.proxy.control.PeerProber;
 import dev.outpost.proxy.control.ProbeListener;
-import dev.outpost.proxy.telemetry.AccessLog;
+import dev.outpost.proxy.testing.AccessLines;
+import dev.outpost.proxy.testing.Curl;
 import dev.outpost.proxy.testing.InstanceServer;
 import dev.outpost.proxy.testing.ProxyFixture;
 import dev.outpost.proxy.testing.RawHttp;
@@ -25,32 +23,24 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Issue 4 item 6: the admin listener's Prometheus metrics and the JSON access log. */
 class EdgeProxyOperationsTest {
     private final ProxyFixture fx = new ProxyFixture();
-    private final Logger accessLogger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
-    private final ListAppender<ILoggingEvent> accessLines = new ListAppender<>();
-
-    @BeforeEach
-    void setUp() {
-        accessLines.start();
-        accessLogger.addAppender(accessLines);
-    }
+    private final AccessLines accessLines = new AccessLines();
 
     @AfterEach
     void tearDown() throws Exception {
-        accessLogger.detachAppender(accessLines);
-        accessLines.stop();
+        accessLines.close();
         fx.close();
     }
 
@@ -146,9 +136,8 @@ class EdgeProxyOperationsTest {
         HttpResponse<String> response = fx.get(proxy, "hello", "/some/path?token=secret");
         fx.get(proxy, "nope", "/");
 
-        List<String> lines = accessLines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        assertThat(lines).hasSize(2);
-        JsonNode served = Json.mapper().readTree(lines.get(0));
+        assertThat(accessLines.size()).isEqualTo(2);
+        JsonNode served = accessLines.get(0);
         assertThat(served.get("app").asText()).isEqualTo("hello");
         assertThat(served.get("method").asText()).isEqualTo("GET");
         assertThat(served.get("path").asText()).isEqualTo("/some/path");
@@ -161,10 +150,90 @@ class EdgeProxyOperationsTest {
         assertThat(served.get("requestId").asText()).isEqualTo(response.headers().firstValue("Outpost-Request-Id").orElseThrow());
         assertThat(served.get("clientIp").asText()).isEqualTo("127.0.0.1");
         assertThat(served.get("time").asText()).isNotBlank();
-        JsonNode unknown = Json.mapper().readTree(lines.get(1));
+        JsonNode unknown = accessLines.get(1);
         assertThat(unknown.get("status").asInt()).isEqualTo(404);
         assertThat(unknown.get("app").isNull()).isTrue();
         assertThat(unknown.get("instance").isNull()).isTrue();
+    }
+
+    @Test
+    void theAccessLogSaysWhereEachRequestsTimeWent() throws Exception {
+        InstanceServer ams = fx.instance("hello-ams", "ams");
+        EdgeProxy proxy = fx.proxy(new ProxyConfig("ams", "127.0.0.1", 0), table(1, limited("hello", 1, 1, "requests", ams.target())));
+
+        // The only slot goes to an app that thinks for a second; the second request waits for it in the queue.
+        CompletableFuture<HttpResponse<String>> thinking = fx.getAsync(proxy, "hello", "/think?ms=1000");
+        await().atMost(Duration.ofSeconds(5)).until(() -> ams.requests() == 1);
+        CompletableFuture<HttpResponse<String>> queued = fx.getAsync(proxy, "hello", "/after");
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.waiting("hello") == 1);
+        assertThat(thinking.get().statusCode()).isEqualTo(200);
+        assertThat(queued.get().statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> accessLines.size() == 2);
+
+        Map<String, JsonNode> byPath = new HashMap<>();
+        for (int i = 0; i < accessLines.size(); i++) {
+            byPath.put(accessLines.get(i).get("path").asText(), accessLines.get(i));
+        }
+        JsonNode slow = byPath.get("/think");
+        assertThat(slow.get("protocol").asText()).isEqualTo("HTTP/1.1");
+        assertThat(slow.get("waitMs").asLong()).isZero();
+        assertThat(slow.get("waitedFor").isNull()).isTrue();
+        assertThat(slow.get("connectMs").asLong()).isNotNegative().isLessThan(1000);
+        // The app's second is in responseMs, and the edge's own part of durationMs is what is left.
+        assertThat(slow.get("responseMs").asLong()).isBetween(1000L, slow.get("durationMs").asLong());
+        assertThat(slow.get("attempts").asInt()).isEqualTo(1);
+        assertThat(slow.get("userAgent").asText()).startsWith("Java-http-client");
+
+        JsonNode waited = byPath.get("/after");
+        // It came while the first was being worked on, and waited until that second was over.
+        assertThat(waited.get("waitMs").asLong()).isBetween(500L, waited.get("durationMs").asLong());
+        assertThat(waited.get("waitedFor").asText()).isEqualTo("slot");
+        assertThat(waited.get("responseMs").asLong()).isLessThan(500);
+        assertThat(waited.get("instance").asText()).isEqualTo("hello-ams");
+    }
+
+    @Test
+    void theAccessLogNamesTheProtocolTheUserSpoke() throws Exception {
+        Curl.require();
+        InstanceServer ams = fx.instance("hello-ams", "ams");
+        EdgeProxy proxy = proxyWithAdmin(ams);
+        String url = "http://hello:" + proxy.httpAddress().getPort() + "/";
+        String resolve = "hello:" + proxy.httpAddress().getPort() + ":127.0.0.1";
+
+        for (String version : List.of("--http2-prior-knowledge", "--http1.0")) {
+            Curl.Result result = Curl.run("curl", "-sS", "--max-time", "10", version, "-A", "probe/" + version,
+                    "--resolve", resolve, "-o", "/dev/null", "-w", "%{http_code}", url);
+            assertThat(result.out()).as(result.err()).isEqualTo("200");
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> accessLines.size() == 2);
+        JsonNode h2 = accessLines.get(0);
+        assertThat(h2.get("protocol").asText()).isEqualTo("HTTP/2");
+        assertThat(h2.get("userAgent").asText()).isEqualTo("probe/--http2-prior-knowledge");
+        JsonNode http10 = accessLines.get(1);
+        assertThat(http10.get("protocol").asText()).isEqualTo("HTTP/1.0");
+    }
+
+    @Test
+    void theAccessLogCountsTheInstancesARequestTried() throws Exception {
+        InstanceServer lax = fx.instance("hello-lax", "lax");
+        EdgeProxy proxy = fx.proxy(new ProxyConfig("syd", "127.0.0.1", 0),
+                table(1, app("hello", Routes.dead("hello-syd", "syd"), lax.target())));
+
+        assertThat(fx.get(proxy, "hello", "/").statusCode()).isEqualTo(200);
+        fx.get(proxy, "nope", "/");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> accessLines.size() == 2);
+        JsonNode retried = accessLines.get(0);
+        // The local instance refused the connection; the request went on to the next region.
+        assertThat(retried.get("attempts").asInt()).isEqualTo(2);
+        assertThat(retried.get("instance").asText()).isEqualTo("hello-lax");
+        assertThat(retried.get("connectMs").isNull()).isFalse();
+        JsonNode unknown = accessLines.get(1);
+        // Answered by the edge itself: nothing was tried, so there is no connection or response time to give.
+        assertThat(unknown.get("attempts").asInt()).isZero();
+        assertThat(unknown.get("connectMs").isNull()).isTrue();
+        assertThat(unknown.get("responseMs").isNull()).isTrue();
     }
 
     @Test
@@ -176,10 +245,10 @@ class EdgeProxyOperationsTest {
             raw.send("GET /hold HTTP/1.1\r\nHost: hello\r\n\r\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> ams.held() == 1);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> !accessLines.list.isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> accessLines.size() > 0);
         ams.releaseHeld();
 
-        JsonNode left = Json.mapper().readTree(accessLines.list.get(0).getFormattedMessage());
+        JsonNode left = accessLines.get(0);
         assertThat(left.get("status").asInt()).isEqualTo(499);
         // Which instance kept users waiting until they gave up is what an operator reads a 499 for.
         assertThat(left.get("instance").asText()).isEqualTo("hello-ams");

@@ -195,6 +195,18 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     /** The queued exchange waits for an instance to start rather than for a slot. */
     private boolean autostarting;
     private long startNanos;
+    /** Whether this exchange's time is split for the access log (it is on): the fields below, else left alone. */
+    private boolean timed;
+    private long waitNanos;
+    /** What the exchange waited for at the edge: "slot" (the queue) or "start" (an autostarted instance), or null. */
+    private String waitedFor;
+    private long connectStartNanos;
+    /** Time to a connection to the instance that took the request, or -1 before one. */
+    private long connectNanos;
+    private long sentNanos;
+    /** From sending the request to the final response head, or -1 before one. */
+    private long responseNanos;
+    private int attempts;
     private int status;
     private long bytesOut;
     private Upstream servedBy;
@@ -564,6 +576,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         waiter = null;
         autostarting = false;
         startNanos = System.nanoTime();
+        timed = edge.accessLog().enabled();
+        waitNanos = 0;
+        waitedFor = null;
+        connectNanos = -1;
+        responseNanos = -1;
+        attempts = 0;
         status = 0;
         bytesOut = 0;
         servedBy = null;
@@ -749,6 +767,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void waited(String outcome, long nanos) {
+        waitNanos += nanos;
+        waitedFor = autostarting ? "start" : "slot";
         if (autostarting) {
             edge.metrics().autostartHold(app.app(), outcome, nanos);
         } else {
@@ -865,6 +885,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     private void connect(Upstream chosen) {
         tried.add(chosen);
+        attempts++;
+        if (timed) {
+            connectStartNanos = System.nanoTime();
+        }
         edge.metrics().routed(app.app(), chosen.region().equals(edge.region()));
         if (tried.size() == 1 && !chosen.region().equals(edge.region())) {
             demand.remote();
@@ -947,6 +971,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     private void attach(Channel channel, boolean pooled) {
+        if (timed) {
+            sentNanos = System.nanoTime();
+            connectNanos = sentNanos - connectStartNanos;
+        }
         upstreamChannel = channel;
         reused = pooled;
         UpstreamHandler.of(channel).listener(this);
@@ -1096,6 +1124,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             return false;
         }
         responseStarted = true;
+        responseHeadCame();
         responseDeadline = 0;
         status = code;
         servedBy = upstream;
@@ -1117,6 +1146,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, protocol)
                 .set(ErrorResponse.REQUEST_ID, request.requestId());
         responseStarted = true;
+        responseHeadCame();
         responseDeadline = 0;
         status = 101;
         servedBy = upstream;
@@ -1230,6 +1260,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
      */
     private void onRawResponse(RawResponse raw) {
         responseStarted = true;
+        responseHeadCame();
         responseDeadline = 0;
         status = raw.status();
         servedBy = upstream;
@@ -1502,6 +1533,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     // ---- bookkeeping ----
 
+    private void responseHeadCame() {
+        if (timed && responseNanos < 0) {
+            responseNanos = System.nanoTime() - sentNanos;
+        }
+    }
+
     /** Records the request once: metrics and the access log line. */
     private void finish(int code) {
         if (finished || request == null) {
@@ -1515,11 +1552,18 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         AccessLog log = edge.accessLog();
         if (log.enabled()) {
             HttpRequest head = request.request();
+            String protocol = ctx.channel() instanceof Http2StreamChannel ? "HTTP/2" : request.clientVersion().text();
             log.log(new AccessLog.Entry(Instant.now(), app == null ? null : app.app(), head.method().name(),
-                    new QueryStringDecoder(head.uri()).rawPath(), code, bytesOut, TimeUnit.NANOSECONDS.toMillis(duration),
+                    new QueryStringDecoder(head.uri()).rawPath(), protocol, code, bytesOut, TimeUnit.NANOSECONDS.toMillis(duration),
+                    TimeUnit.NANOSECONDS.toMillis(waitNanos), waitedFor, served == null || connectNanos < 0 ? null : millis(connectNanos),
+                    served == null || responseNanos < 0 ? null : millis(responseNanos), attempts,
                     served == null ? null : served.instanceId(), served == null ? null : served.region(), edge.region(),
-                    request.requestId(), clientIp()));
+                    request.requestId(), clientIp(), head.headers().get(HttpHeaderNames.USER_AGENT)));
         }
+    }
+
+    private static Long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private String clientIp() {

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /download?bytes=N&seed=S}: streams a {@link PatternedBody} (chunked)</li>
  *   <li>{@code /hold}: answers only after {@link #releaseHeld()}</li>
  *   <li>{@code /close}: answers with {@code Connection: close}</li>
+ *   <li>{@code /think?ms=N}: answers after N ms, as an app that takes that long to work out its answer</li>
  *   <li>{@code /replay}: after {@link #replayTo(String)}, answers 409 with {@code Outpost-Replay: VALUE};
  *       otherwise like {@code /upload}</li>
  * </ul>
@@ -124,6 +125,14 @@ public final class InstanceServer implements AutoCloseable {
                         Thread.currentThread().interrupt();
                     }
                     held.decrementAndGet();
+                    echo(exchange);
+                }
+                case "/think" -> {
+                    try {
+                        Thread.sleep(Long.parseLong(exchange.getRequestURI().getQuery().replace("ms=", "")));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     echo(exchange);
                 }
                 case "/close" -> {
