@@ -62,11 +62,15 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--prices", paramLabel = "FILE", converter = PricesConverter.class, description = PricesConverter.HELP)
     dev.outpost.server.meter.Prices prices;
 
+    @CommandLine.Mixin
+    AccessLogOption accessLog = new AccessLogOption();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<String> codes = checkRegions();
+        accessLog.apply(spec);
         try {
             // A wrong -Doutpost.transport is told now, before anything starts.
             dev.outpost.proxy.http.Transport.best();

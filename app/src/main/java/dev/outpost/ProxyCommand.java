@@ -51,9 +51,13 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "Admin listener: Prometheus /metrics and /healthz (default: 127.0.0.1:9191; none: no admin listener).")
     String adminListen = "127.0.0.1:9191";
 
+    @CommandLine.Mixin
+    AccessLogOption accessLog = new AccessLogOption();
+
     @Override
     public Integer call() throws Exception {
         Optional<HostPort> admin = adminListener();
+        accessLog.apply(spec);
         HostPort hp = HostPort.parse(spec, "--listen", listen);
         HostPort probe = HostPort.parse(spec, "--probe-listen", probeListen != null ? probeListen : hp.host() + ":8081");
         if (probe.host().equals("0.0.0.0") || probe.host().equals("::") || probe.host().equals("[::]")) {
