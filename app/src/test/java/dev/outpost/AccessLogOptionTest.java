@@ -24,7 +24,11 @@ class AccessLogOptionTest {
 
     @AfterEach
     void restoreTheLogger() {
-        logger.detachAppender("access-log");
+        var appender = logger.getAppender("access-log");
+        if (appender != null) {
+            appender.stop();
+            logger.detachAppender(appender);
+        }
         logger.setLevel(null);
         logger.setAdditive(true);
     }
