@@ -105,6 +105,7 @@ public final class DevCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             platform.close();
+            accessLog.flush();
             stopped.countDown();
         }, "outpost-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -123,6 +123,7 @@ public final class ProxyCommand implements Callable<Integer> {
             certs.close();
             proxy.close();
             probing.close();
+            accessLog.flush();
             stopped.countDown();
         }, "outpost-proxy-shutdown"));
         spec.commandLine().getOut().println("Outpost edge for " + region + " on http://" + hp.host() + ":" + hp.port()

@@ -1,6 +1,7 @@
 package dev.outpost;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +50,8 @@ class AccessLogOptionTest {
                     1L, 10L, 1, "i-1", "iad", "iad", "r" + status, "127.0.0.1", "curl/8"));
         }
 
+        // Buffered between flushes (every second, and when the command stops): written out by flush().
+        option.flush();
         List<String> lines = Files.readAllLines(file);
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).isEqualTo("{\"earlier\":true}");
@@ -58,6 +62,21 @@ class AccessLogOptionTest {
             assertThat(entry.get("responseMs").asLong()).isEqualTo(10);
         }
         assertThat(Json.mapper().readTree(lines.get(2)).get("status").asInt()).isEqualTo(503);
+    }
+
+    @Test
+    void aLineReachesTheFileWithinAboutASecondWithoutAStop(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("access.log");
+        AccessLogOption option = new AccessLogOption();
+        option.accessLog = file.toString();
+        option.apply(new CommandLine(new ProxyCommand()).getCommandSpec());
+
+        new AccessLog().log(new AccessLog.Entry(Instant.now(), "hello", "GET", "/", "HTTP/2", 200, 5, 1, 0, null, 0L, 1L, 1,
+                "i-1", "iad", "iad", "r1", "127.0.0.1", null));
+
+        // `tail -f` sees it after the next periodic flush, not only when the edge stops.
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.readAllLines(file).size() == 1);
+        assertThat(Json.mapper().readTree(Files.readAllLines(file).get(0)).get("protocol").asText()).isEqualTo("HTTP/2");
     }
 
     @Test
