@@ -64,7 +64,7 @@ final class AccessLogOption {
             FileAppender<ILoggingEvent> fileAppender = new FileAppender<>();
             fileAppender.setFile(file.toString());
             fileAppender.setAppend(true);
-            // A write(2) per request on the event loop was 6% of the loops' CPU (bench/README): lines are buffered
+            // A write(2) per request on the event loop was 5% of the loops' CPU (bench/README): lines are buffered
             // and flushed every second (as nginx's `access_log … buffer=64k flush=1s`), and when the command stops.
             fileAppender.setImmediateFlush(false);
             fileAppender.setBufferSize(new FileSize(BUFFER_BYTES));
