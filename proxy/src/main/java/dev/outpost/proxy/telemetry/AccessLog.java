@@ -1,5 +1,6 @@
 package dev.outpost.proxy.telemetry;
 
+import dev.outpost.core.Quoted;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +79,6 @@ public final class AccessLog {
 
     private static final int KEPT_CAPACITY = 1024;
     private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(KEPT_CAPACITY));
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private static StringBuilder name(StringBuilder b, String name) {
         return b.append('"').append(name).append("\":");
@@ -89,26 +89,8 @@ public final class AccessLog {
         name(b, name);
         if (value == null) {
             b.append("null");
-            return;
+        } else {
+            Quoted.append(b, value);
         }
-        b.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
     }
 }
