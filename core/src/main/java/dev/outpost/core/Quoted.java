@@ -2,9 +2,11 @@ package dev.outpost.core;
 
 /**
  * A string as a double-quoted literal that JSON (RFC 8259 §7) and TOML basic strings both read back as it
- * was: the quote, the backslash, the control characters and DEL are escaped ({@code \n}, {@code \t},
- * {@code \r} short, the others as {@code \}{@code uXXXX}), everything else is written as it is. For hand-written
- * JSON and TOML where a serializer would cost too much (the edge's access log) or is not at hand.
+ * was. The quote and the backslash get a backslash before them; newline, tab and carriage return are written
+ * {@code \n}, {@code \t} and {@code \r}; the other control characters and DEL as a backslash, the letter u and
+ * four upper-case hex digits (the form both formats define); everything else as it is. For hand-written JSON
+ * and TOML where a serializer would cost too much (the edge's access log) or is not at hand (launch's
+ * {@code outpost.toml}).
  */
 public final class Quoted {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();

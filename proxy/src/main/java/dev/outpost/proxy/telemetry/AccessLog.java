@@ -23,6 +23,9 @@ public final class AccessLog {
     public static final String LOGGER = "dev.outpost.proxy.access";
 
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+    /** A line's builder is reused per thread up to this size; one a long path or user agent grew is dropped. */
+    private static final int KEPT_CAPACITY = 1024;
+    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(KEPT_CAPACITY));
 
     /** One request, as logged. {@code bytes} counts the response body bytes sent to the user. */
     public record Entry(Instant time, String app, String method, String path, String protocol, int status, long bytes,
@@ -60,8 +63,8 @@ public final class AccessLog {
         name(b.append(','), "durationMs").append(e.durationMs());
         name(b.append(','), "waitMs").append(e.waitMs());
         string(b.append(','), "waitedFor", e.waitedFor());
-        name(b.append(','), "connectMs").append(e.connectMs() == null ? "null" : e.connectMs().toString());
-        name(b.append(','), "responseMs").append(e.responseMs() == null ? "null" : e.responseMs().toString());
+        number(b.append(','), "connectMs", e.connectMs());
+        number(b.append(','), "responseMs", e.responseMs());
         name(b.append(','), "attempts").append(e.attempts());
         string(b.append(','), "instance", e.instance());
         string(b.append(','), "instanceRegion", e.instanceRegion());
@@ -77,14 +80,19 @@ public final class AccessLog {
         return line;
     }
 
-    private static final int KEPT_CAPACITY = 1024;
-    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(KEPT_CAPACITY));
-
     private static StringBuilder name(StringBuilder b, String name) {
         return b.append('"').append(name).append("\":");
     }
 
-    /** A string field, escaped as JSON requires (RFC 8259 §7): quote, backslash and the control characters. */
+    private static void number(StringBuilder b, String name, Long value) {
+        if (value == null) {
+            name(b, name).append("null");
+        } else {
+            name(b, name).append(value.longValue());
+        }
+    }
+
+    /** A string field, quoted and escaped by {@link Quoted} (RFC 8259 §7), or null. */
     private static void string(StringBuilder b, String name, String value) {
         name(b, name);
         if (value == null) {
